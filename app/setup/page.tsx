@@ -1,0 +1,17 @@
+import { redirect } from "next/navigation";
+import { getDatabase } from "@/db";
+import { isSetupNeeded } from "@/lib/workspaces/setup-workspace";
+import { SetupForm } from "@/components/setup-form";
+
+export const dynamic = "force-dynamic";
+
+export default async function SetupPage() {
+  if (!(await isSetupNeeded(await getDatabase()))) redirect("/login");
+  return (
+    <main className="mx-auto mt-24 max-w-md rounded-lg border border-slate-200 bg-white p-8 shadow-sm">
+      <h1 className="text-2xl font-semibold">Welcome to PenguinMails</h1>
+      <p className="mt-2 text-sm text-slate-600">Create your workspace and its owner account to get started.</p>
+      <SetupForm />
+    </main>
+  );
+}

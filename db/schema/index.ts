@@ -1,0 +1,4 @@
+export * from "./workspaces";
+export * from "./providers";
+export * from "./messages";
+export * from "./events";

@@ -1,0 +1,127 @@
+import { sql } from "drizzle-orm";
+import { pgTable, text, boolean, integer, jsonb, index, uniqueIndex } from "drizzle-orm/pg-core";
+import { createdAt, tstz } from "./columns";
+import { workspaces } from "./workspaces";
+import type { Attachment, EmailType, ProviderKind, ErrorClass } from "../../lib/esp/types";
+
+/** One row per accepted API request. */
+export const messages = pgTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    type: text("type").$type<EmailType>().notNull(),
+    fromAddress: text("from_address").notNull(),
+    subject: text("subject").notNull(),
+    htmlBody: text("html_body"),
+    textBody: text("text_body"),
+    replyTo: text("reply_to"),
+    headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
+    tags: jsonb("tags").$type<string[]>().notNull().default([]),
+    metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
+    attachments: jsonb("attachments").$type<Attachment[]>().notNull().default([]),
+    campaignId: text("campaign_id"),
+    trackOpens: boolean("track_opens").notNull().default(false),
+    trackLinks: boolean("track_links").notNull().default(false),
+    requestedProvider: text("requested_provider").$type<ProviderKind>(),
+    sendAt: tstz("send_at"),
+    idempotencyKey: text("idempotency_key"),
+    /** SHA-256 of the request body: the same key with another body is a conflict (useSend's idempotency service). */
+    requestHash: text("request_hash"),
+    /** The first response, replayed for a repeated Idempotency-Key. */
+    response: jsonb("response"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("messages_idempotency_idx").on(t.workspaceId, t.idempotencyKey),
+    index("messages_workspace_created_idx").on(t.workspaceId, t.createdAt, t.id),
+    index("messages_campaign_idx").on(t.workspaceId, t.campaignId),
+  ],
+);
+
+export const RECIPIENT_STATUSES = [
+  "queued",
+  "sending",
+  "sent",
+  "deferred",
+  "delivered",
+  "bounced",
+  "complained",
+  "failed",
+  "suppressed",
+] as const;
+export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+
+/**
+ * One row per `to` address: the unit of queueing, routing, failover and state. This table is the queue
+ * (transactional outbox): the dispatcher claims due rows with FOR UPDATE SKIP LOCKED and a lease.
+ */
+export const messageRecipients = pgTable(
+  "message_recipients",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    messageId: text("message_id")
+      .notNull()
+      .references(() => messages.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    cc: jsonb("cc").$type<string[]>().notNull().default([]),
+    bcc: jsonb("bcc").$type<string[]>().notNull().default([]),
+    status: text("status").$type<RecipientStatus>().notNull(),
+    /** The provider chain fixed at accept time: first hop, then the failover order without it. */
+    chain: jsonb("chain").$type<ProviderKind[]>().notNull().default([]),
+    chainPosition: integer("chain_position").notNull().default(0),
+    /** The provider of the current (or last) attempt. */
+    provider: text("provider").$type<ProviderKind>(),
+    /** Attempts on the current provider in this pass through the chain. */
+    attempts: integer("attempts").notNull().default(0),
+    totalAttempts: integer("total_attempts").notNull().default(0),
+    /** Times the whole chain was exhausted (drives the deferred backoff). */
+    deferrals: integer("deferrals").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    lockedBy: text("locked_by"),
+    lockedUntil: tstz("locked_until"),
+    providerMessageId: text("provider_message_id"),
+    lastErrorClass: text("last_error_class").$type<ErrorClass>(),
+    lastError: text("last_error"),
+    sentAt: tstz("sent_at"),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    // The claim query's index: only rows that can still be claimed are in it.
+    index("message_recipients_due_idx")
+      .on(t.nextAttemptAt)
+      .where(sql`status in ('queued', 'deferred', 'sending')`),
+    index("message_recipients_message_idx").on(t.messageId),
+    index("message_recipients_workspace_status_idx").on(t.workspaceId, t.status),
+    index("message_recipients_provider_msg_idx").on(t.providerMessageId),
+    index("message_recipients_email_idx").on(t.workspaceId, t.email),
+  ],
+);
+
+export type AttemptOutcome = "accepted" | ErrorClass;
+
+/** Every provider call, per recipient: the audit trail of sends, retries, failovers and resends. */
+export const sendAttempts = pgTable(
+  "send_attempts",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    recipientId: text("recipient_id")
+      .notNull()
+      .references(() => messageRecipients.id, { onDelete: "cascade" }),
+    /** Groups the recipients that went out in one provider call. */
+    callId: text("call_id").notNull(),
+    provider: text("provider").$type<ProviderKind>().notNull(),
+    workerId: text("worker_id"),
+    startedAt: tstz("started_at").notNull(),
+    finishedAt: tstz("finished_at").notNull(),
+    outcome: text("outcome").$type<AttemptOutcome>().notNull(),
+    httpStatus: integer("http_status"),
+    errorCode: text("error_code"),
+    errorMessage: text("error_message"),
+    providerMessageId: text("provider_message_id"),
+  },
+  (t) => [index("send_attempts_recipient_idx").on(t.recipientId), index("send_attempts_workspace_idx").on(t.workspaceId, t.startedAt)],
+);

@@ -1,0 +1,25 @@
+import type { Database } from "@/db";
+import type { Role, ApiKeyScope } from "@/db/schema";
+import { forbidden } from "../errors";
+
+export type Actor = { type: "user"; userId: string; role: Role } | { type: "api_key"; keyId: string; scope: ApiKeyScope } | { type: "system" };
+
+/** What every service function takes: the database, the workspace every query is scoped to, and who acts. */
+export interface ServiceContext {
+  database: Database;
+  workspaceId: string;
+  actor: Actor;
+}
+
+const ROLE_RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+
+/** Users need at least `role`; API keys need the full scope for anything but sending. */
+export function requireRole(ctx: ServiceContext, role: Role): void {
+  const a = ctx.actor;
+  if (a.type === "system") return;
+  if (a.type === "api_key") {
+    if (a.scope !== "full") throw forbidden("This API key has the send scope only; this endpoint needs a full-scope key");
+    return;
+  }
+  if (ROLE_RANK[a.role] < ROLE_RANK[role]) throw forbidden(`This action needs the ${role} role or higher`);
+}

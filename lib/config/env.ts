@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+/**
+ * Environment, validated once (create-t3-app's createEnv pattern): an empty string counts as unset, and a bad
+ * value stops the process with a message naming the variable. Every variable is listed in .env.example.
+ */
+const emptyAsUnset = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(emptyAsUnset, z.string().optional());
+const optionalUrl = z.preprocess(emptyAsUnset, z.url().optional());
+const int = (fallback: number, min = 0) => z.preprocess(emptyAsUnset, z.coerce.number().int().min(min).default(fallback));
+const bool = (fallback: boolean) =>
+  z.preprocess(emptyAsUnset, z.enum(["true", "false", "1", "0"]).default(fallback ? "true" : "false")).transform((v) => v === "true" || v === "1");
+
+export const envSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUnset, z.string().default("./.data")),
+  APP_ENCRYPTION_KEY: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .refine((v) => decodeKey(v) !== null, "must be 32 bytes, as 64 hex characters or base64")
+      .optional(),
+  ),
+  NEXTAUTH_SECRET: optionalString,
+  APP_URL: optionalUrl,
+  PORT: int(3000, 1),
+  POSTMARK_API_BASE_URL: optionalUrl,
+  MAILGUN_API_BASE_URL: optionalUrl,
+  DISPATCHER_ENABLED: bool(true),
+  DISPATCHER_BATCH_SIZE: int(500, 1),
+  DISPATCHER_POLL_MS: int(5000, 50),
+  DISPATCHER_LEASE_SECONDS: int(120, 5),
+  MAX_REQUEST_BYTES: int(10 * 1024 * 1024, 1024),
+  LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid environment configuration:\n${lines.join("\n")}\nSee .env.example for every variable and its default.`);
+  }
+  return parsed.data;
+}
+
+const globalForEnv = globalThis as unknown as { __pmEnv?: Env };
+
+/** The validated environment of this process (parsed on first use). */
+export function env(): Env {
+  globalForEnv.__pmEnv ??= parseEnv();
+  return globalForEnv.__pmEnv;
+}
+
+export function appUrl(e: Env = env()): string {
+  return (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+}
+
+/** 32-byte keys are accepted as hex or base64; anything else is null. */
+export function decodeKey(value: string): Buffer | null {
+  const v = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(v)) return Buffer.from(v, "hex");
+  const b = Buffer.from(v, "base64");
+  return b.length === 32 ? b : null;
+}

@@ -1,0 +1,42 @@
+import { AppError } from "../errors";
+
+/**
+ * Reads a JSON body, enforcing the size limit on the bytes actually read: Content-Length is checked first as a
+ * fast path, but a chunked or lying request is cut off as soon as it passes the limit.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<{ value: unknown; raw: string }> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const type = request.headers.get("content-type") ?? "";
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new AppError("unsupported_media_type", "Send the body as application/json");
+  }
+  const raw = await readText(request, maxBytes);
+  if (raw.trim() === "") throw new AppError("invalid_json", "The request body is empty; send a JSON object");
+  try {
+    return { value: JSON.parse(raw), raw };
+  } catch {
+    throw new AppError("invalid_json", "The request body is not valid JSON");
+  }
+}
+
+export async function readText(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const tooLarge = (maxBytes: number) =>
+  new AppError("payload_too_large", `The request body is larger than ${maxBytes} bytes`, { limit_bytes: maxBytes });

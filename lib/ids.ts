@@ -1,0 +1,28 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * Opaque ids with a type prefix (`msg_…`, design.md API conventions). The body is a ULID-style 26-character
+ * Crockford base32 string: 48 bits of milliseconds then 80 random bits, so ids sort by creation time and serve as
+ * stable cursors. Twenty lines here rather than a dependency, because we also want the prefix and nothing else.
+ */
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+
+export type IdPrefix = "ws" | "usr" | "key" | "prv" | "msg" | "rcp" | "att" | "evt" | "call";
+
+export function newId(prefix: IdPrefix, now = Date.now()): string {
+  let time = "";
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const bytes = randomBytes(16);
+  let rand = "";
+  for (let i = 0; i < 16; i++) rand += ALPHABET[bytes[i]! % 32];
+  return `${prefix}_${time}${rand}`;
+}
+
+/** A URL-safe random secret of the given byte length. */
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString("base64url");
+}

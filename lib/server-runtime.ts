@@ -1,0 +1,38 @@
+import { env } from "./config/env";
+import { getDatabase, closeDatabase } from "@/db";
+import { encryptionKey, authSecret } from "./crypto/instance-keys";
+import { logger } from "./logger";
+
+type Hook = () => Promise<void>;
+const g = globalThis as unknown as { __pmRuntime?: { started: boolean; onShutdown: Hook[] } };
+
+/** Registers work to finish before the process exits (the dispatcher releases its claimed recipients). */
+export function onShutdown(hook: Hook): void {
+  g.__pmRuntime ??= { started: false, onShutdown: [] };
+  g.__pmRuntime.onShutdown.push(hook);
+}
+
+/** Boot-time work of the web process (called from instrumentation.ts). */
+export async function startServerRuntime(): Promise<void> {
+  g.__pmRuntime ??= { started: false, onShutdown: [] };
+  if (g.__pmRuntime.started) return;
+  g.__pmRuntime.started = true;
+  const e = env();
+  encryptionKey(e);
+  authSecret(e);
+  const database = await getDatabase();
+  logger.info("database ready", { kind: database.kind });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    for (const hook of g.__pmRuntime!.onShutdown) await hook().catch((err) => logger.error("shutdown hook failed", { error: String(err) }));
+    await closeDatabase().catch(() => {});
+    process.exit(0);
+  };
+  // NEXT_MANUAL_SIG_HANDLE=true (scripts/start.ts) leaves these signals to us.
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
