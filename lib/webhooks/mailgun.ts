@@ -69,7 +69,7 @@ const eventDataSchema = z.object({
   ip: z.string().nullish(),
   "log-level": z.string().nullish(),
   tags: z.array(z.string()).nullish(),
-  geolocation: z.unknown(),
+  geolocation: z.unknown().optional(),
   "client-info": z.record(z.string(), z.unknown()).nullish(),
   "delivery-status": z.record(z.string(), z.unknown()).nullish(),
   reject: z.record(z.string(), z.unknown()).nullish(),

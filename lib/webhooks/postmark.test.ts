@@ -148,6 +148,14 @@ describe("parsePostmarkWebhook: one event per RecordType (§4.3 samples)", () =>
     expect(one(loadFixture("postmark/open")).ourRecipientId).toBeUndefined();
   });
 
+  it("accepts an Open without Geo, Client, OS or timestamp", () => {
+    const { Geo, Client, OS, ReceivedAt, ...minimal } = loadFixture("postmark/open");
+    const event = one(minimal);
+    expect(event.type).toBe("opened");
+    expect(event.occurredAt).toEqual(receivedAt);
+    expect(event.details.geo).toBeUndefined();
+  });
+
   it("ignores unknown fields", () => {
     expect(one({ ...loadFixture("postmark/delivery"), SomethingNew: { a: 1 } }).type).toBe("delivered");
   });

@@ -76,9 +76,9 @@ const engagementFields = {
   ReceivedAt: z.string().nullish(),
   Platform: z.string().nullish(),
   UserAgent: z.string().nullish(),
-  Client: z.unknown(),
-  OS: z.unknown(),
-  Geo: z.unknown(),
+  Client: z.unknown().optional(),
+  OS: z.unknown().optional(),
+  Geo: z.unknown().optional(),
 };
 const openSchema = z.object({ ...engagementFields, FirstOpen: z.boolean().nullish(), ReadSeconds: z.number().nullish() });
 const clickSchema = z.object({ ...engagementFields, OriginalLink: z.string(), ClickLocation: z.string().nullish() });

@@ -34,9 +34,10 @@ export function verifyLinkToken<T extends object = Record<string, unknown>>(toke
   const [body, mac] = parts;
   // Strict alphabet: Buffer.from(…, "base64url") silently skips junk, which would let many strings decode alike.
   if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(mac)) return null;
-  const given = Buffer.from(mac, "base64url");
-  const expected = hmac(body, secret);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  // Compare the encoded forms (both 43 ASCII chars here): decoding first would accept variants of the last
+  // character that differ only in its 2 unused bits, i.e. more than one valid spelling of a token.
+  const expected = Buffer.from(hmac(body, secret).toString("base64url"), "ascii");
+  if (!timingSafeEqual(Buffer.from(mac, "ascii"), expected)) return null;
   try {
     const payload: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
     return payload !== null && typeof payload === "object" ? (payload as T) : null;
