@@ -22,6 +22,11 @@ export async function startServerRuntime(): Promise<void> {
   authSecret(e);
   const database = await getDatabase();
   logger.info("database ready", { kind: database.kind });
+  if (e.DISPATCHER_ENABLED) {
+    const { startDispatcher } = await import("./sending/start-dispatcher");
+    const dispatcher = await startDispatcher(database, e);
+    onShutdown(() => dispatcher.stop());
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

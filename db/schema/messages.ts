@@ -21,8 +21,9 @@ export const messages = pgTable(
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull().default({}),
     attachments: jsonb("attachments").$type<Attachment[]>().notNull().default([]),
     campaignId: text("campaign_id"),
-    trackOpens: boolean("track_opens").notNull().default(false),
-    trackLinks: boolean("track_links").notNull().default(false),
+    /** null: the provider's configured default. */
+    trackOpens: boolean("track_opens"),
+    trackLinks: boolean("track_links"),
     requestedProvider: text("requested_provider").$type<ProviderKind>(),
     sendAt: tstz("send_at"),
     idempotencyKey: text("idempotency_key"),
@@ -64,7 +65,10 @@ export const messageRecipients = pgTable(
     messageId: text("message_id")
       .notNull()
       .references(() => messages.id, { onDelete: "cascade" }),
+    /** The bare address, lower-cased: the identity for suppression and webhook correlation. */
     email: text("email").notNull(),
+    /** The display name the caller gave with the address, if any. */
+    displayName: text("display_name"),
     cc: jsonb("cc").$type<string[]>().notNull().default([]),
     bcc: jsonb("bcc").$type<string[]>().notNull().default([]),
     status: text("status").$type<RecipientStatus>().notNull(),

@@ -89,6 +89,12 @@ export interface SendBatch {
   messages: OutboundMessage[];
 }
 
+/**
+ * `callIndex` of a result refused by the adapter before any provider call was made (e.g. more tags than Mailgun
+ * allows): no `ProviderCall` exists for it.
+ */
+export const NO_CALL_INDEX = -1;
+
 export type RecipientResult =
   | { recipientId: string; ok: true; providerMessageId: string; callIndex: number }
   | { recipientId: string; ok: false; error: ProviderFailure; callIndex: number };
@@ -141,6 +147,8 @@ export interface PostmarkConfig {
   messageStreams: { transactional: string; broadcast: string };
   /** API base URL; `POSTMARK_API_BASE_URL` in the app, an emulator's URL in tests. Default https://api.postmarkapp.com */
   baseUrl?: string;
+  /** Per-request timeout in milliseconds (SDK default 60 s). */
+  timeoutMs?: number;
 }
 
 export interface MailgunConfig {
@@ -154,6 +162,8 @@ export interface MailgunConfig {
   unsubscribeHandling: boolean;
   /** Overrides the region's base URL; `MAILGUN_API_BASE_URL` in the app, an emulator's URL in tests. */
   baseUrl?: string;
+  /** Per-request timeout in milliseconds (SDK/axios default: none). */
+  timeoutMs?: number;
 }
 
 export interface SmtpConfig {
@@ -169,6 +179,8 @@ export interface SmtpConfig {
   allowSelfSigned?: boolean;
   /** Pool size (connections kept open and reused). */
   maxConnections?: number;
+  /** Connection, greeting and socket-inactivity timeout in milliseconds (nodemailer defaults: 2 min / 30 s / 10 min). */
+  timeoutMs?: number;
 }
 
 export interface ProviderConfigs {

@@ -24,6 +24,12 @@ interface StoredSecrets {
 }
 
 type Row = typeof providerConfigs.$inferSelect;
+
+/**
+ * A provider call that takes longer is abandoned as `retryable` — well inside the dispatcher's lease (120 s by
+ * default), so a slow ESP cannot make another worker take the batch over while it is still in flight.
+ */
+const PROVIDER_TIMEOUT_MS = 30_000;
 const secretsContext = (workspaceId: string, kind: ProviderKind) => `${workspaceId}:${kind}`;
 
 export function readSecrets(row: Pick<Row, "workspaceId" | "kind" | "secretsEncrypted">): StoredSecrets {
@@ -44,6 +50,7 @@ export function adapterConfig<K extends ProviderKind>(row: Row & { kind: K }): P
       trackLinks: Boolean(s.track_links),
       messageStreams: s.message_streams as { transactional: string; broadcast: string },
       baseUrl: e.POSTMARK_API_BASE_URL,
+      timeoutMs: PROVIDER_TIMEOUT_MS,
     }),
     mailgun: (): ProviderConfigs["mailgun"] => ({
       apiKey: secrets.api_key!,
@@ -54,6 +61,7 @@ export function adapterConfig<K extends ProviderKind>(row: Row & { kind: K }): P
       trackClicks: Boolean(s.track_clicks),
       unsubscribeHandling: Boolean(s.unsubscribe_handling),
       baseUrl: e.MAILGUN_API_BASE_URL,
+      timeoutMs: PROVIDER_TIMEOUT_MS,
     }),
     smtp: (): ProviderConfigs["smtp"] => {
       const dkim = s.dkim as { domain: string; selector: string } | undefined;
@@ -65,6 +73,7 @@ export function adapterConfig<K extends ProviderKind>(row: Row & { kind: K }): P
         password: secrets.password,
         defaultSender: s.default_sender as string | undefined,
         allowSelfSigned: Boolean(s.allow_self_signed),
+        timeoutMs: PROVIDER_TIMEOUT_MS,
         dkim: dkim && secrets.dkim_private_key ? { domainName: dkim.domain, keySelector: dkim.selector, privateKey: secrets.dkim_private_key } : undefined,
       };
     },

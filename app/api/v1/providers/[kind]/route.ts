@@ -1,0 +1,20 @@
+import { apiRoute } from "@/lib/http/api-route";
+import { readJsonBody } from "@/lib/http/read-body";
+import { saveProviderConfig, deleteProviderConfig, getProviderView } from "@/lib/providers/provider-configs";
+import { verifyProvider } from "@/lib/providers/verify-provider";
+import { parseProviderKind } from "@/lib/providers/provider-kind";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute<{ kind: string }>("full", async (_request, ctx, params) => Response.json(await getProviderView(ctx, parseProviderKind(params.kind))));
+
+export const PUT = apiRoute<{ kind: string }>("full", async (request, ctx, params) => {
+  const kind = parseProviderKind(params.kind);
+  const { value } = await readJsonBody(request, 256 * 1024);
+  return Response.json(await saveProviderConfig(ctx, kind, value, verifyProvider));
+});
+
+export const DELETE = apiRoute<{ kind: string }>("full", async (_request, ctx, params) => {
+  await deleteProviderConfig(ctx, parseProviderKind(params.kind));
+  return new Response(null, { status: 204 });
+});

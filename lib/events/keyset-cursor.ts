@@ -1,0 +1,27 @@
+import { AppError } from "@/lib/errors";
+
+/**
+ * Opaque keyset cursors: base64url(JSON [timestamp ISO, tie-breaker]). Keyset rather than offset pagination, so a
+ * page stays correct while new rows arrive, and each page costs one index range scan.
+ */
+export interface KeysetPosition {
+  at: Date;
+  key: string;
+}
+
+export function encodeCursor(position: KeysetPosition): string {
+  return Buffer.from(JSON.stringify([position.at.toISOString(), position.key]), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): KeysetPosition {
+  try {
+    const [at, key] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
+    const date = new Date(String(at));
+    if (typeof at === "string" && typeof key === "string" && !Number.isNaN(date.getTime())) return { at: date, key };
+  } catch {
+    // fall through
+  }
+  throw new AppError("validation_error", "The cursor is invalid; pass next_cursor from the previous page", {
+    fields: [{ field: "cursor", code: "invalid_cursor", message: "Invalid cursor" }],
+  });
+}

@@ -1,0 +1,89 @@
+import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { events } from "@/db/schema";
+import { requireRole, type ServiceContext } from "@/lib/auth/context";
+import { PROVIDER_KINDS } from "@/lib/esp/types";
+import { parseOrThrow } from "@/lib/validation";
+import { NORMALIZED_EVENT_TYPES } from "@/lib/webhooks/types";
+import { decodeCursor, encodeCursor } from "./keyset-cursor";
+
+type EventRow = typeof events.$inferSelect;
+
+/** The API shape of an event (the raw payload stays in the database for audits; it can be large). */
+export function toEventView(row: EventRow) {
+  const details = row.details ?? {};
+  return {
+    id: row.id,
+    type: row.type,
+    provider: row.provider,
+    message_id: row.messageId,
+    recipient_id: row.recipientId,
+    recipient: row.recipientEmail,
+    provider_message_id: row.providerMessageId,
+    bounce_class: (details.bounceClass as string | undefined) ?? null,
+    url: (details.url as string | undefined) ?? null,
+    occurred_at: row.occurredAt.toISOString(),
+    received_at: row.receivedAt.toISOString(),
+    details,
+  };
+}
+export type EventView = ReturnType<typeof toEventView>;
+
+const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v));
+
+export const listEventsSchema = z.object({
+  type: z.enum(NORMALIZED_EVENT_TYPES).optional(),
+  provider: z.enum(PROVIDER_KINDS).optional(),
+  recipient: z.string().trim().toLowerCase().min(1).max(320).optional(),
+  message: z.string().trim().min(1).max(100).optional(),
+  /** Inclusive lower bound on occurred_at. */
+  from: isoDate.optional(),
+  /** Exclusive upper bound on occurred_at. */
+  to: isoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type ListEventsQuery = z.input<typeof listEventsSchema>;
+
+/**
+ * GET /api/v1/events: newest first, keyset pages on (occurred_at, id) — the events_workspace_occurred_idx order.
+ * occurred_at always comes from a JS Date (ms precision), so the cursor compares exactly.
+ */
+export async function listEvents(ctx: ServiceContext, query: ListEventsQuery): Promise<{ data: EventView[]; next_cursor: string | null }> {
+  requireRole(ctx, "viewer");
+  const q = parseOrThrow(listEventsSchema, query);
+  const conditions: SQL[] = [eq(events.workspaceId, ctx.workspaceId)];
+  if (q.type) conditions.push(eq(events.type, q.type));
+  if (q.provider) conditions.push(eq(events.provider, q.provider));
+  if (q.recipient) conditions.push(eq(events.recipientEmail, q.recipient));
+  if (q.message) conditions.push(eq(events.messageId, q.message));
+  if (q.from) conditions.push(gte(events.occurredAt, q.from));
+  if (q.to) conditions.push(lt(events.occurredAt, q.to));
+  if (q.cursor) {
+    const { at, key } = decodeCursor(q.cursor);
+    conditions.push(sql`(${events.occurredAt}, ${events.id}) < (${at.toISOString()}::timestamptz, ${key})`);
+  }
+  const rows = await ctx.database.db
+    .select()
+    .from(events)
+    .where(and(...conditions))
+    .orderBy(desc(events.occurredAt), desc(events.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map(toEventView),
+    next_cursor: rows.length > q.limit && last ? encodeCursor({ at: last.occurredAt, key: last.id }) : null,
+  };
+}
+
+/** The events of one message in time order, for GET /api/v1/emails/{id} (the send side calls this). */
+export async function listEventsForMessage(ctx: ServiceContext, messageId: string): Promise<EventView[]> {
+  requireRole(ctx, "viewer");
+  const rows = await ctx.database.db
+    .select()
+    .from(events)
+    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.messageId, messageId)))
+    .orderBy(asc(events.occurredAt), asc(events.id));
+  return rows.map(toEventView);
+}

@@ -1,0 +1,72 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "@/db";
+import type { ProviderKind } from "../esp/types";
+
+export interface ClaimedRecipient {
+  id: string;
+  workspaceId: string;
+  messageId: string;
+  email: string;
+  displayName: string | null;
+  cc: string[];
+  bcc: string[];
+  chain: ProviderKind[];
+  chainPosition: number;
+  attempts: number;
+  totalAttempts: number;
+  deferrals: number;
+  createdAt: Date;
+}
+
+/**
+ * Claims up to `limit` due recipients for this worker: FOR UPDATE SKIP LOCKED so concurrent dispatchers never take
+ * the same row, and a lease — next_attempt_at moves to the lease's end while the row is `sending`, so a crashed
+ * worker's rows simply become due again when the lease expires (one index serves both cases).
+ */
+export async function claimDueRecipients(
+  database: Database,
+  options: { workerId: string; limit: number; now: Date; leaseMs: number },
+): Promise<ClaimedRecipient[]> {
+  const now = options.now.toISOString();
+  const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
+  const rows = await database.query<Record<string, unknown>>(sql`
+    with due as (
+      select id from message_recipients
+      where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz
+      order by next_attempt_at
+      limit ${options.limit}
+      for update skip locked
+    )
+    update message_recipients r
+       set status = 'sending', locked_by = ${options.workerId}, locked_until = ${until}::timestamptz,
+           next_attempt_at = ${until}::timestamptz, updated_at = ${now}::timestamptz
+      from due
+     where r.id = due.id
+    returning r.id, r.workspace_id, r.message_id, r.email, r.display_name, r.cc, r.bcc, r.chain, r.chain_position, r.attempts,
+              r.total_attempts, r.deferrals, r.created_at`);
+  return rows.map((r) => ({
+    id: r.id as string,
+    workspaceId: r.workspace_id as string,
+    messageId: r.message_id as string,
+    email: r.email as string,
+    displayName: (r.display_name as string | null) ?? null,
+    cc: r.cc as string[],
+    bcc: r.bcc as string[],
+    chain: r.chain as ProviderKind[],
+    chainPosition: r.chain_position as number,
+    attempts: r.attempts as number,
+    totalAttempts: r.total_attempts as number,
+    deferrals: r.deferrals as number,
+    createdAt: new Date(r.created_at as string | Date),
+  }));
+}
+
+/** Gives back what this worker holds (shutdown without finishing): due again at once. */
+export async function releaseClaims(database: Database, workerId: string, now: Date): Promise<number> {
+  const rows = await database.query(sql`
+    update message_recipients
+       set status = 'queued', locked_by = null, locked_until = null, next_attempt_at = ${now.toISOString()}::timestamptz
+     where locked_by = ${workerId} and status = 'sending'
+    returning id`);
+  return rows.length;
+}

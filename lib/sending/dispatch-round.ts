@@ -1,0 +1,304 @@
+import { and, inArray, sql } from "drizzle-orm";
+import { messages, providerConfigs, suppressions, workspaceSettings } from "@/db/schema";
+import type { Database } from "@/db";
+import type { MessageContent, OutboundMessage, ProviderFailure, ProviderKind, RecipientCopy, SendOutcome } from "../esp/types";
+import { adapterConfig } from "../providers/provider-configs";
+import { newId } from "../ids";
+import { logger } from "../logger";
+import type { AdapterPool } from "./adapter-pool";
+import type { ClaimedRecipient } from "./claim-recipients";
+import { isAvailable, recordCallOutcome } from "./circuit-breaker";
+import { defer, isTooOld, nextStep, type FailoverSettings, type NextStep, type Outcome } from "./failover-policy";
+import { failoverSettingsOf } from "./workspace-settings";
+import { formatAddress } from "./addresses";
+
+type MessageRow = typeof messages.$inferSelect;
+type ProviderRow = typeof providerConfigs.$inferSelect;
+
+/** Per-recipient additions made just before sending (List-Unsubscribe, own tracking for SMTP). */
+export type Personalize = (input: { copy: RecipientCopy; content: MessageContent; provider: ProviderRow }) => RecipientCopy;
+
+export interface RoundDeps {
+  database: Database;
+  workerId: string;
+  now: () => Date;
+  adapters: AdapterPool;
+  personalize?: Personalize;
+}
+
+export interface RoundStats {
+  claimed: number;
+  sent: number;
+  failed: number;
+  retried: number;
+  calls: number;
+}
+
+interface Update {
+  id: string;
+  status: string;
+  provider: ProviderKind | null;
+  chain_position: number;
+  attempts: number;
+  total_attempts: number;
+  deferrals: number;
+  next_attempt_at: string;
+  provider_message_id: string | null;
+  last_error_class: string | null;
+  last_error: string | null;
+  sent_at: string | null;
+}
+
+interface AttemptRow {
+  id: string;
+  workspace_id: string;
+  recipient_id: string;
+  call_id: string;
+  provider: ProviderKind;
+  worker_id: string;
+  started_at: string;
+  finished_at: string;
+  outcome: string;
+  http_status: number | null;
+  error_code: string | null;
+  error_message: string | null;
+  provider_message_id: string | null;
+}
+
+interface Assigned {
+  recipient: ClaimedRecipient;
+  chainPosition: number;
+  attempts: number;
+}
+
+/**
+ * Sends what one claim returned: re-checks suppression and age, picks each recipient's provider (skipping ones
+ * whose breaker is open), groups by workspace × provider into one adapter batch each (the adapter splits at its
+ * own limits), and records every outcome — recipient state, send_attempts, breaker — in one transaction.
+ */
+export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient[]): Promise<RoundStats> {
+  const stats: RoundStats = { claimed: claimed.length, sent: 0, failed: 0, retried: 0, calls: 0 };
+  if (!claimed.length) return stats;
+  const { db } = deps.database;
+  const now = deps.now();
+  const workspaceIds = [...new Set(claimed.map((r) => r.workspaceId))];
+  const [messageRows, settingsRows, providerRows, suppressedRows] = await Promise.all([
+    db.select().from(messages).where(inArray(messages.id, [...new Set(claimed.map((r) => r.messageId))])),
+    db.select().from(workspaceSettings).where(inArray(workspaceSettings.workspaceId, workspaceIds)),
+    db.select().from(providerConfigs).where(inArray(providerConfigs.workspaceId, workspaceIds)),
+    db
+      .select({ workspaceId: suppressions.workspaceId, email: suppressions.email })
+      .from(suppressions)
+      .where(and(inArray(suppressions.workspaceId, workspaceIds), inArray(suppressions.email, [...new Set(claimed.map((r) => r.email))]))),
+  ]);
+  const messagesById = new Map(messageRows.map((m) => [m.id, m]));
+  const settingsByWs = new Map(settingsRows.map((s) => [s.workspaceId, failoverSettingsOf(s)]));
+  const providerByKey = new Map(providerRows.map((p) => [`${p.workspaceId}:${p.kind}`, p]));
+  const suppressed = new Set(suppressedRows.map((s) => `${s.workspaceId}:${s.email}`));
+
+  const updates: Update[] = [];
+  const attempts: AttemptRow[] = [];
+  const groups = new Map<string, { provider: ProviderRow; items: Assigned[] }>();
+  const settle = (r: ClaimedRecipient, step: NextStep, extra: Partial<Update> = {}) =>
+    updates.push({
+      id: r.id,
+      status: step.status,
+      provider: null,
+      chain_position: step.chainPosition,
+      attempts: step.attempts,
+      total_attempts: r.totalAttempts,
+      deferrals: step.deferrals,
+      next_attempt_at: step.nextAttemptAt.toISOString(),
+      provider_message_id: null,
+      last_error_class: null,
+      last_error: step.reason ?? null,
+      sent_at: null,
+      ...extra,
+    });
+
+  for (const r of claimed) {
+    const message = messagesById.get(r.messageId);
+    const settings = settingsByWs.get(r.workspaceId);
+    if (!message || !settings) continue; // deleted with its workspace meanwhile (cascade)
+    const state = { chain: r.chain, chainPosition: r.chainPosition, attempts: r.attempts, deferrals: r.deferrals, firstDueAt: message.sendAt ?? message.createdAt };
+    if (suppressed.has(`${r.workspaceId}:${r.email}`)) {
+      settle(r, { ...state, status: "failed", nextAttemptAt: now }, { status: "suppressed", last_error: "address is on the suppression list" });
+      continue;
+    }
+    if (isTooOld(state, settings, now)) {
+      settle(r, { ...state, status: "failed", nextAttemptAt: now, reason: `not delivered within max_age_hours (${settings.maxAgeHours} h)` });
+      continue;
+    }
+    // The first provider from the current chain position that is connected, enabled and not tripped.
+    let position = r.chainPosition;
+    let tries = r.attempts;
+    while (position < r.chain.length) {
+      const row = providerByKey.get(`${r.workspaceId}:${r.chain[position]}`);
+      if (row?.enabled && isAvailable(row, now)) break;
+      position++;
+      tries = 0;
+    }
+    if (position >= r.chain.length) {
+      settle(r, defer(state, settings, now), { last_error: "no provider in the chain is available (disconnected, disabled or circuit open)" });
+      continue;
+    }
+    const provider = providerByKey.get(`${r.workspaceId}:${r.chain[position]}`)!;
+    const key = `${r.workspaceId}:${provider.kind}`;
+    const group = groups.get(key) ?? { provider, items: [] };
+    group.items.push({ recipient: r, chainPosition: position, attempts: tries });
+    groups.set(key, group);
+  }
+
+  await Promise.all(
+    [...groups.values()].map(async ({ provider, items }) => {
+      const outcome = await sendGroup(deps, provider, items, messagesById);
+      stats.calls += outcome.calls.length;
+      const byId = new Map(outcome.results.map((res) => [res.recipientId, res]));
+      const callIds = outcome.calls.map(() => newId("call"));
+      for (const item of items) {
+        const r = item.recipient;
+        const message = messagesById.get(r.messageId)!;
+        const settings = settingsByWs.get(r.workspaceId)!;
+        const res = byId.get(r.id);
+        const error: ProviderFailure | undefined = !res
+          ? { class: "retryable", message: "the provider adapter returned no result for this recipient" }
+          : res.ok
+            ? undefined
+            : res.error;
+        const call = res ? outcome.calls[res.callIndex] : undefined;
+        const result: Outcome = error ? { ok: false, class: error.class, retryAfterMs: error.retryAfterMs } : { ok: true };
+        const state = { chain: r.chain, chainPosition: item.chainPosition, attempts: item.attempts + 1, deferrals: r.deferrals, firstDueAt: message.sendAt ?? message.createdAt };
+        const step = nextStep(state, result, settings, now);
+        const providerMessageId = res?.ok ? res.providerMessageId : null;
+        if (step.status === "sent") stats.sent++;
+        else if (step.status === "failed") stats.failed++;
+        else stats.retried++;
+        settle(r, step, {
+          provider: provider.kind,
+          total_attempts: r.totalAttempts + 1,
+          provider_message_id: providerMessageId,
+          last_error_class: error?.class ?? null,
+          last_error: error ? `${error.code ? `[${error.code}] ` : ""}${error.message}`.slice(0, 2000) : (step.reason ?? null),
+          sent_at: step.status === "sent" ? now.toISOString() : null,
+        });
+        attempts.push({
+          id: newId("att"),
+          workspace_id: r.workspaceId,
+          recipient_id: r.id,
+          call_id: res && callIds[res.callIndex] ? callIds[res.callIndex]! : newId("call"),
+          provider: provider.kind,
+          worker_id: deps.workerId,
+          started_at: (call?.startedAt ?? now).toISOString(),
+          finished_at: (call?.finishedAt ?? deps.now()).toISOString(),
+          outcome: error ? error.class : "accepted",
+          http_status: error?.httpStatus ?? call?.httpStatus ?? null,
+          error_code: error?.code ?? null,
+          error_message: error?.message.slice(0, 2000) ?? null,
+          provider_message_id: providerMessageId,
+        });
+      }
+      await recordBreaker(deps, provider, outcome, now);
+    }),
+  );
+
+  await persist(deps, updates, attempts);
+  return stats;
+}
+
+async function sendGroup(deps: RoundDeps, provider: ProviderRow, items: Assigned[], messagesById: Map<string, MessageRow>): Promise<SendOutcome> {
+  const settings = provider.settings as Record<string, unknown>;
+  const byMessage = new Map<string, OutboundMessage>();
+  for (const { recipient: r } of items) {
+    const m = messagesById.get(r.messageId)!;
+    let outbound = byMessage.get(m.id);
+    if (!outbound) {
+      outbound = { content: contentOf(m, settings), recipients: [] };
+      byMessage.set(m.id, outbound);
+    }
+    const copy: RecipientCopy = { recipientId: r.id, messageId: m.id, to: formatAddress({ email: r.email, name: r.displayName ?? undefined }), cc: r.cc, bcc: r.bcc, headers: {} };
+    outbound.recipients.push(deps.personalize ? deps.personalize({ copy, content: outbound.content, provider }) : copy);
+  }
+  const started = deps.now();
+  try {
+    const adapter = deps.adapters.get(provider.workspaceId, provider.kind, provider.updatedAt, () => adapterConfig(provider));
+    return await adapter.send({ messages: [...byMessage.values()] });
+  } catch (err) {
+    // An adapter that throws (a bug, or a failure it did not classify) must not lose the batch: retry later.
+    const message = err instanceof Error ? err.message : String(err);
+    logger.error("provider adapter threw", { provider: provider.kind, error: message });
+    const failure: ProviderFailure = { class: "retryable", message: `adapter error: ${message}` };
+    return {
+      calls: [{ index: 0, recipientIds: items.map((i) => i.recipient.id), startedAt: started, finishedAt: deps.now(), error: failure }],
+      results: items.map((i) => ({ recipientId: i.recipient.id, ok: false as const, error: failure, callIndex: 0 })),
+    };
+  }
+}
+
+function contentOf(m: MessageRow, providerSettings: Record<string, unknown>): MessageContent {
+  return {
+    from: m.fromAddress,
+    subject: m.subject,
+    htmlBody: m.htmlBody ?? undefined,
+    textBody: m.textBody ?? undefined,
+    replyTo: m.replyTo ?? undefined,
+    headers: m.headers,
+    tags: m.tags,
+    metadata: m.metadata,
+    // null on the message: the provider's configured default (Postmark track_opens/track_links, Mailgun track_opens/track_clicks).
+    trackOpens: m.trackOpens ?? Boolean(providerSettings.track_opens),
+    trackLinks: m.trackLinks ?? Boolean(providerSettings.track_links ?? providerSettings.track_clicks),
+    type: m.type,
+    campaignId: m.campaignId ?? undefined,
+    attachments: m.attachments,
+  };
+}
+
+async function recordBreaker(deps: RoundDeps, provider: ProviderRow, outcome: SendOutcome, now: Date) {
+  const anyAccepted = outcome.results.some((r) => r.ok) || outcome.calls.some((c) => !c.error && c.httpStatus !== undefined && c.httpStatus < 400);
+  const failure = outcome.calls.find((c) => c.error)?.error;
+  const result = anyAccepted || !failure ? ({ ok: true } as const) : ({ ok: false, class: failure.class, message: failure.message } as const);
+  if (result.ok && provider.circuitState === "closed" && provider.consecutiveFailures === 0) return; // nothing to change
+  await recordCallOutcome(deps.database.db, provider.workspaceId, provider.kind, result, now).catch((err) =>
+    logger.error("could not record provider health", { provider: provider.kind, error: String(err) }),
+  );
+}
+
+const UPDATE_COLUMNS = sql.raw(
+  "id text, status text, provider text, chain_position int, attempts int, total_attempts int, deferrals int, next_attempt_at timestamptz, provider_message_id text, last_error_class text, last_error text, sent_at timestamptz",
+);
+const ATTEMPT_COLUMNS = sql.raw(
+  "id text, workspace_id text, recipient_id text, call_id text, provider text, worker_id text, started_at timestamptz, finished_at timestamptz, outcome text, http_status int, error_code text, error_message text, provider_message_id text",
+);
+
+/**
+ * One transaction, two statements whatever the batch size (jsonb_to_recordset: one parameter each, no per-row
+ * round trips). Only rows this worker still holds are updated: if its lease expired and another worker took a
+ * row over, that worker's outcome wins (the resend is visible in send_attempts). A webhook that already moved a
+ * row past `sending` (delivered before we committed `sent`) keeps its state.
+ */
+async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[]) {
+  const now = deps.now().toISOString();
+  await deps.database.db.transaction(async (tx) => {
+    if (attempts.length) {
+      await tx.execute(sql`
+        insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
+        select * from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as v(${ATTEMPT_COLUMNS})`);
+    }
+    if (updates.length) {
+      await tx.execute(sql`
+        update message_recipients r set
+          status = case when r.status = 'sending' then v.status else r.status end,
+          provider = coalesce(v.provider, r.provider),
+          chain_position = v.chain_position, attempts = v.attempts, total_attempts = v.total_attempts, deferrals = v.deferrals,
+          next_attempt_at = v.next_attempt_at,
+          provider_message_id = coalesce(v.provider_message_id, r.provider_message_id),
+          last_error_class = v.last_error_class, last_error = v.last_error,
+          sent_at = coalesce(r.sent_at, v.sent_at),
+          locked_by = null, locked_until = null, updated_at = ${now}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as v(${UPDATE_COLUMNS})
+        where r.id = v.id and r.locked_by = ${deps.workerId}`);
+    }
+  });
+}
+
+export type { FailoverSettings };

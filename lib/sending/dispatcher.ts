@@ -1,0 +1,115 @@
+import { hostname } from "node:os";
+import type { Database } from "@/db";
+import { logger } from "../logger";
+import { newId } from "../ids";
+import { AdapterPool, type CreateAdapter } from "./adapter-pool";
+import { claimDueRecipients, releaseClaims } from "./claim-recipients";
+import { dispatchClaimed, type Personalize, type RoundStats } from "./dispatch-round";
+import { DISPATCH_CHANNEL } from "./dispatch-signal";
+
+export interface DispatcherOptions {
+  database: Database;
+  createAdapter: CreateAdapter;
+  /** Most recipients claimed per round. */
+  batchSize?: number;
+  /** Rounds in flight at once (claims are disjoint: SKIP LOCKED). */
+  concurrency?: number;
+  leaseMs?: number;
+  /** Safety-net poll; NOTIFY / the in-process signal wakes the dispatcher at once. */
+  pollMs?: number;
+  /** Injectable clock: tests move time instead of waiting for retry delays. */
+  clock?: () => Date;
+  personalize?: Personalize;
+  workerId?: string;
+}
+
+/**
+ * The queue worker. `npm start` runs one in-process; `npm run worker` runs more against PostgreSQL. It is started
+ * explicitly (never as an import side effect) and stops by finishing its rounds, then releasing anything still held.
+ */
+export class Dispatcher {
+  readonly workerId: string;
+  private readonly adapters: AdapterPool;
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private wake: Array<() => void> = [];
+  private unlisten?: () => Promise<void>;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: DispatcherOptions) {
+    this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${newId("call").slice(-6)}`;
+    this.adapters = new AdapterPool(options.createAdapter);
+    this.now = options.clock ?? (() => new Date());
+  }
+
+  /** One claim + send + record. Returns what it did; 0 claimed means nothing was due. */
+  async runOnce(): Promise<RoundStats> {
+    const claimed = await claimDueRecipients(this.options.database, {
+      workerId: this.workerId,
+      limit: this.options.batchSize ?? 500,
+      now: this.now(),
+      leaseMs: this.options.leaseMs ?? 120_000,
+    });
+    return dispatchClaimed({ database: this.options.database, workerId: this.workerId, now: this.now, adapters: this.adapters, personalize: this.options.personalize }, claimed);
+  }
+
+  /** Runs rounds until nothing is due (tests and scripts). */
+  async drain(maxRounds = 1000): Promise<RoundStats[]> {
+    const all: RoundStats[] = [];
+    for (let i = 0; i < maxRounds; i++) {
+      const stats = await this.runOnce();
+      if (!stats.claimed) break;
+      all.push(stats);
+    }
+    return all;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unlisten = await this.options.database.listen(DISPATCH_CHANNEL, () => this.signal());
+    const concurrency = this.options.concurrency ?? 2;
+    this.loops = Array.from({ length: concurrency }, () => this.loop());
+    logger.info("dispatcher started", { worker: this.workerId, concurrency });
+  }
+
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.signal();
+    await this.unlisten?.().catch(() => {});
+    const finished = Promise.all(this.loops).then(() => true);
+    const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.graceMs ?? 20_000).unref());
+    if (!(await Promise.race([finished, timedOut]))) logger.warn("dispatcher rounds did not finish in time; releasing claims");
+    const released = await releaseClaims(this.options.database, this.workerId, this.now()).catch(() => 0);
+    await this.adapters.closeAll();
+    logger.info("dispatcher stopped", { worker: this.workerId, released });
+  }
+
+  private signal() {
+    const waiting = this.wake;
+    this.wake = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = (await this.runOnce()).claimed;
+      } catch (err) {
+        logger.error("dispatch round failed", { error: err instanceof Error ? err.message : String(err) });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      if (claimed === 0 && this.running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs ?? 5000);
+          this.wake.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    }
+  }
+}

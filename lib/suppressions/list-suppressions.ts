@@ -1,0 +1,39 @@
+import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
+import { suppressions } from "@/db/schema";
+import { requireRole, type ServiceContext } from "@/lib/auth/context";
+import { decodeCursor, encodeCursor } from "@/lib/events/keyset-cursor";
+import { parseOrThrow } from "@/lib/validation";
+import { listSuppressionsSchema, type ListSuppressionsQuery } from "./schemas";
+import { toSuppressionView, type SuppressionView } from "./suppression-view";
+
+/** `%` and `_` typed by the user are literal characters, not wildcards. */
+const likeLiteral = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+// Compared at millisecond precision: the cursor carries a JS Date, created_at may hold microseconds.
+const createdMs = sql`date_trunc('milliseconds', ${suppressions.createdAt})`;
+
+/** GET /api/v1/suppressions: newest first, `search` = substring of the address, keyset pages on (created_at, email). */
+export async function listSuppressions(ctx: ServiceContext, query: ListSuppressionsQuery): Promise<{ data: SuppressionView[]; next_cursor: string | null }> {
+  requireRole(ctx, "viewer");
+  const q = parseOrThrow(listSuppressionsSchema, query);
+  const conditions: SQL[] = [eq(suppressions.workspaceId, ctx.workspaceId)];
+  if (q.search) conditions.push(sql`${suppressions.email} like ${`%${likeLiteral(q.search.toLowerCase())}%`}`);
+  if (q.reason) conditions.push(eq(suppressions.reason, q.reason));
+  if (q.cursor) {
+    const { at, key } = decodeCursor(q.cursor);
+    const iso = at.toISOString();
+    conditions.push(sql`(${createdMs} < ${iso}::timestamptz or (${createdMs} = ${iso}::timestamptz and ${suppressions.email} > ${key}))`);
+  }
+  const rows = await ctx.database.db
+    .select()
+    .from(suppressions)
+    .where(and(...conditions))
+    .orderBy(desc(createdMs), asc(suppressions.email))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map(toSuppressionView),
+    next_cursor: rows.length > q.limit && last ? encodeCursor({ at: last.createdAt, key: last.email }) : null,
+  };
+}

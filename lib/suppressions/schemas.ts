@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { SUPPRESSION_REASONS } from "@/db/schema";
+
+export const suppressionEmail = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email("Enter a valid email address").max(320));
+
+/** POST /api/v1/suppressions (JSON). Only operators add entries by hand: the other reasons come from events. */
+export const addSuppressionSchema = z.object({
+  email: suppressionEmail,
+  reason: z.literal("manual").default("manual"),
+  note: z.string().trim().max(500).optional(),
+});
+export type AddSuppressionInput = z.input<typeof addSuppressionSchema>;
+
+export const listSuppressionsSchema = z.object({
+  search: z.string().trim().max(320).optional(),
+  reason: z.enum(SUPPRESSION_REASONS).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type ListSuppressionsQuery = z.input<typeof listSuppressionsSchema>;

@@ -1,0 +1,16 @@
+import { suppressions } from "@/db/schema";
+
+export type SuppressionRow = typeof suppressions.$inferSelect;
+
+/** The API shape of a suppression (snake_case, ISO timestamps). */
+export function toSuppressionView(row: SuppressionRow) {
+  return {
+    email: row.email,
+    reason: row.reason,
+    note: row.note,
+    source_event_id: row.sourceEventId,
+    created_at: row.createdAt.toISOString(),
+    expires_at: row.expiresAt?.toISOString() ?? null,
+  };
+}
+export type SuppressionView = ReturnType<typeof toSuppressionView>;

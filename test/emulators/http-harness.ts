@@ -1,0 +1,114 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { FaultController } from "./faults";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: http.IncomingHttpHeaders;
+  /** Parsed body: JSON value, or for multipart a map of field → values (see the emulator). */
+  body: unknown;
+  rawBody: Buffer;
+  receivedAt: Date;
+}
+
+export interface HttpReply {
+  status: number;
+  body: unknown;
+  contentType?: string;
+}
+
+export type Handler = (req: RecordedRequest) => Promise<HttpReply> | HttpReply;
+
+/** A node:http server that records requests, applies latency and scripted faults, then calls `handle`. */
+export async function startHttpEmulator(opts: {
+  port?: number;
+  host?: string;
+  parseBody: (raw: Buffer, headers: http.IncomingHttpHeaders) => Promise<unknown>;
+  handle: Handler;
+}) {
+  const faults = new FaultController();
+  const requests: RecordedRequest[] = [];
+  const hanging = new Set<http.ServerResponse>();
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const rawBody = Buffer.concat(chunks);
+    const url = new URL(req.url ?? "/", "http://emulator");
+    let body: unknown;
+    try {
+      body = await opts.parseBody(rawBody, req.headers);
+    } catch {
+      body = undefined; // the handler answers malformed bodies the way the ESP does
+    }
+    const recorded: RecordedRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      rawBody,
+      receivedAt: new Date(),
+    };
+    requests.push(recorded);
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    const fault = faults.take(url.pathname);
+    if (fault?.kind === "timeout") {
+      hanging.add(res);
+      return;
+    }
+    if (fault?.kind === "drop") {
+      req.socket.destroy();
+      return;
+    }
+    const reply: HttpReply = fault
+      ? { status: fault.status, body: fault.body ?? "", contentType: fault.contentType }
+      : await opts.handle(recorded);
+    const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      "Content-Type": reply.contentType ?? (typeof reply.body === "string" ? "text/plain" : "application/json"),
+      "Content-Length": Buffer.byteLength(text),
+    });
+    res.end(text);
+  });
+  server.keepAliveTimeout = 30_000;
+  const connections = { count: 0 };
+  server.on("connection", () => (connections.count += 1));
+
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    port: address.port,
+    requests,
+    faults,
+    /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+    connections,
+    async close() {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
+
+/** POSTs a JSON webhook; never throws (a down receiver is recorded, like an ESP would log it). */
+export async function postWebhook(url: string, payload: unknown, headers: Record<string, string> = {}) {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify(payload),
+    });
+    await res.arrayBuffer();
+    return { status: res.status };
+  } catch (err) {
+    return { status: 0, error: String(err) };
+  }
+}
