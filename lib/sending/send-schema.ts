@@ -25,11 +25,10 @@ const address = (label: string) =>
       return formatAddress(parsed);
     });
 
+/** A string or an array of strings; a string is a list of one, so every bad address is named by its index. */
+const asList = (v: unknown) => (typeof v === "string" ? [v] : v);
 const addressList = (label: string, max: number) =>
-  z
-    .union([address(label).transform((a) => [a]), z.array(address(label)).max(max, `At most ${max} ${label} addresses per request`)])
-    .optional()
-    .transform((v) => v ?? []);
+  z.preprocess(asList, z.array(address(label)).max(max, `At most ${max} ${label} addresses per request`).optional()).transform((v) => v ?? []);
 
 const base64 = z
   .string()
@@ -41,7 +40,10 @@ export const sendEmailSchema = z
     provider: z.enum(PROVIDER_KINDS).optional(),
     type: z.enum(EMAIL_TYPES).default("transactional"),
     from: address("from"),
-    to: z.union([address("to").transform((a) => [a]), z.array(address("to")).min(1, "to needs at least one address").max(MAX_RECIPIENTS_PER_REQUEST, `At most ${MAX_RECIPIENTS_PER_REQUEST} recipients per request`)]),
+    to: z.preprocess(
+      asList,
+      z.array(address("to")).min(1, "to needs at least one address").max(MAX_RECIPIENTS_PER_REQUEST, `At most ${MAX_RECIPIENTS_PER_REQUEST} recipients per request`),
+    ),
     cc: addressList("cc", 50),
     bcc: addressList("bcc", 50),
     reply_to: address("reply_to").optional(),

@@ -112,3 +112,26 @@ export async function postWebhook(url: string, payload: unknown, headers: Record
     return { status: 0, error: String(err) };
   }
 }
+
+/** ESP-neutral event names the emulators can emit for an accepted message. */
+export const EMULATOR_EVENTS = ["delivered", "bounced", "soft_bounced", "opened", "clicked", "complained", "unsubscribed"] as const;
+export type EmulatorEvent = (typeof EMULATOR_EVENTS)[number];
+
+/**
+ * Per-recipient convention shared by the emulators (documented in test/emulators/README.md):
+ * an address containing "softbounce" gets a soft bounce instead of a delivery event, one containing "bounce" a hard
+ * bounce; every other accepted recipient gets a delivery event.
+ */
+export function automaticEventFor(address: string): EmulatorEvent {
+  const a = address.toLowerCase();
+  if (a.includes("softbounce")) return "soft_bounced";
+  if (a.includes("bounce")) return "bounced";
+  return "delivered";
+}
+
+export function bareEmail(address: string): string {
+  const m = /<([^>]+)>\s*$/.exec(address);
+  return (m ? m[1] : address).trim().toLowerCase();
+}
+
+export const EMAIL_SYNTAX = /^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/;

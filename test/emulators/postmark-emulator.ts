@@ -1,0 +1,326 @@
+/**
+ * Local emulator of the Postmark API (reference §1-4): POST /email, POST /email/batch, GET /server, account
+ * endpoints for sender signatures and domains, and webhooks. Runnable alone: `npx tsx test/emulators/postmark-emulator.ts`.
+ */
+import { randomUUID } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import {
+  automaticEventFor,
+  bareEmail,
+  basicAuth,
+  EMAIL_SYNTAX,
+  postWebhook,
+  startHttpEmulator,
+  type EmulatorEvent,
+  type HttpReply,
+  type RecordedRequest,
+} from "./http-harness";
+
+export const POSTMARK_TEST_SERVER_TOKEN = "pm-test-server-token";
+export const POSTMARK_TEST_ACCOUNT_TOKEN = "pm-test-account-token";
+
+export interface PostmarkDomainState {
+  name: string;
+  dkimVerified: boolean;
+  returnPathVerified: boolean;
+  spfVerified?: boolean;
+}
+export interface PostmarkSenderState {
+  email: string;
+  confirmed: boolean;
+}
+
+export interface PostmarkEmulatorOptions {
+  port?: number;
+  host?: string;
+  serverToken?: string;
+  accountToken?: string;
+  /** Domains whose DKIM is verified may be used in From. Default: example.com, fully verified. */
+  domains?: PostmarkDomainState[];
+  senders?: PostmarkSenderState[];
+  /** Message streams that exist. Default: outbound, broadcast. */
+  streams?: string[];
+  /** Addresses Postmark has deactivated (ErrorCode 406). Addresses containing "inactive" are inactive too. */
+  inactive?: string[];
+}
+
+/** A message the emulator accepted (one per /email message, with Postmark's MessageID). */
+export interface PostmarkAcceptedMessage {
+  MessageID: string;
+  message: Record<string, any>;
+  recipients: string[];
+  stream: string;
+  submittedAt: string;
+}
+
+type PmError = { ErrorCode: number; Message: string };
+
+const SERVER_ID = 23;
+
+export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {}) {
+  const serverToken = options.serverToken ?? POSTMARK_TEST_SERVER_TOKEN;
+  const accountToken = options.accountToken ?? POSTMARK_TEST_ACCOUNT_TOKEN;
+  const domains: PostmarkDomainState[] = options.domains ?? [
+    { name: "example.com", dkimVerified: true, returnPathVerified: true, spfVerified: true },
+  ];
+  const senders: PostmarkSenderState[] = options.senders ?? [];
+  const streams = new Set(options.streams ?? ["outbound", "broadcast"]);
+  const inactive = new Set((options.inactive ?? []).map(bareEmail));
+  const accepted: PostmarkAcceptedMessage[] = [];
+  let webhook: { url: string; basicAuth?: { username: string; password: string } } | undefined;
+  const webhookDeliveries: Array<{ payload: unknown; status: number; error?: string }> = [];
+  const pending = new Set<Promise<unknown>>();
+
+  const isInactive = (a: string) => inactive.has(bareEmail(a)) || bareEmail(a).includes("inactive");
+  const splitList = (v: unknown) =>
+    typeof v === "string" && v.trim() ? v.split(",").map((s) => s.trim()).filter(Boolean) : [];
+
+  function checkFrom(from: string): PmError | null {
+    const addr = bareEmail(from);
+    const sender = senders.find((s) => s.email.toLowerCase() === addr);
+    if (sender?.confirmed) return null;
+    const domain = domains.find((d) => d.name.toLowerCase() === addr.split("@")[1]);
+    if (domain?.dkimVerified) return null;
+    if (sender) return { ErrorCode: 401, Message: `The sender signature '${addr}' has not been confirmed.` };
+    return {
+      ErrorCode: 400,
+      Message: `The 'From' address you supplied (${from}) is not a Sender Signature on your account. Please add and confirm this address in order to be able to use it in the 'From' field of your messages.`,
+    };
+  }
+
+  /** Validation in the order Postmark reports it (reference §1.2-1.4); null when the message is acceptable. */
+  function validate(m: any): PmError | null {
+    if (!m || typeof m !== "object" || Array.isArray(m)) return { ErrorCode: 402, Message: "Received invalid JSON input." };
+    if (!m.From) return { ErrorCode: 300, Message: "Invalid 'From' address: ''." };
+    const fromError = checkFrom(m.From);
+    if (fromError) return fromError;
+    if (!m.HtmlBody && !m.TextBody) return { ErrorCode: 300, Message: "Provide either email TextBody or HtmlBody or both." };
+    const to = splitList(m.To), cc = splitList(m.Cc), bcc = splitList(m.Bcc);
+    const all = [...to, ...cc, ...bcc];
+    if (all.length === 0) return { ErrorCode: 300, Message: "Zero recipients specified" };
+    if (all.length > 50) return { ErrorCode: 300, Message: "Maximum of 50 recipients allowed per message." };
+    for (const [field, list] of [["To", to], ["Cc", cc], ["Bcc", bcc]] as const) {
+      const bad = list.find((a) => !EMAIL_SYNTAX.test(bareEmail(a)));
+      if (bad) return { ErrorCode: 300, Message: `Invalid '${field}' address: '${bad}'.` };
+    }
+    if (m.TrackLinks !== undefined && !["None", "HtmlAndText", "HtmlOnly", "TextOnly"].includes(m.TrackLinks)) {
+      return { ErrorCode: 300, Message: `Invalid TrackLinks value '${m.TrackLinks}'.` };
+    }
+    if (m.Tag !== undefined && String(m.Tag).length > 1000) return { ErrorCode: 300, Message: "Tag is too long." };
+    if (!streams.has(m.MessageStream ?? "outbound")) {
+      return { ErrorCode: 1235, Message: "The message stream for the provided 'ID' was not found." };
+    }
+    const forbidden = (m.Attachments ?? []).find((a: any) => /\.(exe|bat|cmd|com|vbs|js|scr)$/i.test(a?.Name ?? ""));
+    if (forbidden) return { ErrorCode: 411, Message: `Forbidden attachment type: ${forbidden.Name}` };
+    if (all.every(isInactive)) {
+      return {
+        ErrorCode: 406,
+        Message: `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${all.join(", ")}. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.`,
+      };
+    }
+    return null;
+  }
+
+  function accept(m: any) {
+    const recipients = [...splitList(m.To), ...splitList(m.Cc), ...splitList(m.Bcc)];
+    const entry: PostmarkAcceptedMessage = {
+      MessageID: randomUUID(),
+      message: m,
+      recipients,
+      stream: m.MessageStream ?? "outbound",
+      submittedAt: new Date().toISOString(),
+    };
+    accepted.push(entry);
+    const skipped = recipients.filter(isInactive);
+    if (webhook) for (const r of recipients.filter((r) => !isInactive(r))) void emit(entry, r, automaticEventFor(r));
+    return {
+      To: m.To,
+      ...(m.Cc ? { Cc: m.Cc } : {}),
+      ...(m.Bcc ? { Bcc: m.Bcc } : {}),
+      SubmittedAt: entry.submittedAt,
+      MessageID: entry.MessageID,
+      ErrorCode: 0,
+      Message: skipped.length
+        ? `Message OK, but will not deliver to these inactive addresses: ${skipped.join(", ")}. Inactive recipients are ones that have generated a hard bounce or a spam complaint.`
+        : "OK",
+    };
+  }
+
+  function eventPayload(entry: PostmarkAcceptedMessage, recipient: string, type: EmulatorEvent): Record<string, unknown> {
+    const m = entry.message;
+    const common = { ServerID: SERVER_ID, MessageStream: entry.stream, MessageID: entry.MessageID, Tag: m.Tag ?? "", Metadata: m.Metadata ?? {} };
+    const now = new Date().toISOString();
+    const bounce = (Type: string, TypeCode: number, Name: string, Inactive: boolean, RecordType = "Bounce") => ({
+      RecordType, ID: Math.floor(Math.random() * 1e9), Type, TypeCode, Name, ...common,
+      Description: "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+      Details: "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+      Email: recipient, From: m.From, BouncedAt: now, DumpAvailable: false, Inactive, CanActivate: true, Subject: m.Subject,
+    });
+    const client = { Name: "Chrome", Company: "Google", Family: "Chrome" };
+    switch (type) {
+      case "delivered":
+        return { RecordType: "Delivery", ...common, Recipient: recipient, DeliveredAt: now, Details: "smtp;250 2.0.0 OK" };
+      case "bounced":
+        return bounce("HardBounce", 1, "Hard bounce", true);
+      case "soft_bounced":
+        return bounce("SoftBounce", 4096, "Soft bounce", false);
+      case "complained":
+        return bounce("SpamComplaint", 100001, "Spam complaint", true, "SpamComplaint");
+      case "opened":
+        return { RecordType: "Open", FirstOpen: true, ...common, Recipient: recipient, ReceivedAt: now, ReadSeconds: 5,
+          Platform: "Desktop", Client: client, OS: { Name: "Linux", Company: "", Family: "Linux" }, UserAgent: "Mozilla/5.0", Geo: {} };
+      case "clicked":
+        return { RecordType: "Click", ClickLocation: "HTML", ...common, Recipient: recipient, OriginalLink: "https://example.com/",
+          ReceivedAt: now, Platform: "Desktop", Client: client, OS: { Name: "Linux", Company: "", Family: "Linux" }, UserAgent: "Mozilla/5.0", Geo: {} };
+      case "unsubscribed":
+        return { RecordType: "SubscriptionChange", ...common, ChangedAt: now, Recipient: recipient, Origin: "Recipient",
+          SuppressSending: true, SuppressionReason: "ManualSuppression" };
+    }
+  }
+
+  async function emit(entry: PostmarkAcceptedMessage, recipient: string, type: EmulatorEvent) {
+    const payload = eventPayload(entry, recipient, type);
+    if (!webhook) return { payload, status: 0, error: "no webhook set" };
+    const headers: Record<string, string> = webhook.basicAuth
+      ? { Authorization: basicAuth(webhook.basicAuth.username, webhook.basicAuth.password) }
+      : {};
+    const p = postWebhook(webhook.url, payload, headers).then((r) => {
+      const rec = { payload, ...r };
+      webhookDeliveries.push(rec);
+      return rec;
+    });
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+    return p;
+  }
+
+  const json = (status: number, body: unknown): HttpReply => ({ status, body });
+  const unauthorized = (which: string) =>
+    json(401, { ErrorCode: 10, Message: `Request does not contain a valid ${which} token.` });
+
+  function domainDetails(d: PostmarkDomainState, id: number) {
+    return {
+      ID: id, Name: d.name, SPFVerified: d.spfVerified ?? true, DKIMVerified: d.dkimVerified, WeakDKIM: false,
+      ReturnPathDomainVerified: d.returnPathVerified, SPFHost: d.name, SPFTextValue: "v=spf1 a mx include:spf.mtasv.net ~all",
+      DKIMHost: d.dkimVerified ? `20260101000000pm._domainkey.${d.name}` : "", DKIMTextValue: d.dkimVerified ? "k=rsa;p=MIGfMA0G" : "",
+      DKIMPendingHost: d.dkimVerified ? "" : `20260101000000pm._domainkey.${d.name}`, DKIMPendingTextValue: d.dkimVerified ? "" : "k=rsa;p=MIGfMA0G",
+      DKIMRevokedHost: "", DKIMRevokedTextValue: "", SafeToRemoveRevokedKeyFromDNS: false,
+      DKIMUpdateStatus: d.dkimVerified ? "Verified" : "Pending", ReturnPathDomain: `pm-bounces.${d.name}`, ReturnPathDomainCNAMEValue: "pm.mtasv.net",
+    };
+  }
+
+  function handleAccount(req: RecordedRequest): HttpReply {
+    if (req.headers["x-postmark-account-token"] !== accountToken) return unauthorized("Account API");
+    const parts = req.path.split("/").filter(Boolean);
+    if (parts[0] === "domains") {
+      if (parts.length === 1) {
+        return json(200, { TotalCount: domains.length, Domains: domains.map((d, i) => {
+          const x = domainDetails(d, i + 1);
+          return { ID: x.ID, Name: x.Name, SPFVerified: x.SPFVerified, DKIMVerified: x.DKIMVerified, WeakDKIM: false, ReturnPathDomainVerified: x.ReturnPathDomainVerified };
+        }) });
+      }
+      const d = domains[Number(parts[1]) - 1];
+      if (!d) return json(422, { ErrorCode: 510, Message: "Domain not found." });
+      return json(200, domainDetails(d, Number(parts[1])));
+    }
+    const signature = (s: PostmarkSenderState, i: number) => ({
+      ID: i + 1, Name: s.email, Confirmed: s.confirmed, Domain: s.email.split("@")[1], EmailAddress: s.email, ReplyToEmailAddress: "",
+    });
+    if (parts.length === 1) return json(200, { TotalCount: senders.length, SenderSignatures: senders.map(signature) });
+    const s = senders[Number(parts[1]) - 1];
+    if (!s) return json(422, { ErrorCode: 501, Message: "Sender signature not found." });
+    return json(200, signature(s, Number(parts[1]) - 1));
+  }
+
+  function handle(req: RecordedRequest): HttpReply {
+    if (/^\/(domains|senders)(\/|$)/.test(req.path)) return handleAccount(req);
+    if (req.headers["x-postmark-server-token"] !== serverToken) return unauthorized("Server API");
+    if (req.method === "GET" && req.path === "/server") {
+      return json(200, {
+        ID: SERVER_ID, Name: "Emulator", ApiTokens: [serverToken], ServerLink: "http://localhost/servers/23/streams", Color: "Purple",
+        SmtpApiActivated: true, RawEmailEnabled: false, DeliveryType: "Live", InboundAddress: "abc123@inbound.postmarkapp.com",
+        InboundHookUrl: "", BounceHookUrl: "", OpenHookUrl: "", DeliveryHookUrl: "", ClickHookUrl: "", PostFirstOpenOnly: false,
+        InboundDomain: "", InboundHash: "abc123", InboundSpamThreshold: 0, TrackOpens: false, TrackLinks: "None",
+        IncludeBounceContentInHook: true, EnableSmtpApiErrorHooks: false,
+      });
+    }
+    if (req.method === "POST" && req.path === "/email") {
+      if (req.body === undefined) return json(422, { ErrorCode: 402, Message: "Received invalid JSON input." });
+      const error = validate(req.body);
+      return error ? json(422, error) : json(200, accept(req.body));
+    }
+    if (req.method === "POST" && req.path === "/email/batch") {
+      if (!Array.isArray(req.body)) return json(422, { ErrorCode: 402, Message: "Received invalid JSON input." });
+      if (req.body.length > 500) return json(422, { ErrorCode: 410, Message: "Too many batch messages. Max is 500." });
+      // 200 with one result per message, in order, even when some fail (reference §1.4).
+      return json(200, req.body.map((m) => validate(m) ?? accept(m)));
+    }
+    return json(404, { ErrorCode: 12, Message: "Resource not found." });
+  }
+
+  const http = await startHttpEmulator({
+    port: options.port,
+    host: options.host,
+    parseBody: async (raw) => (raw.length ? JSON.parse(raw.toString("utf8")) : undefined),
+    handle,
+  });
+
+  const latest = (recipient: string) =>
+    [...accepted].reverse().find((e) => e.recipients.some((r) => bareEmail(r) === bareEmail(recipient)));
+
+  return {
+    ...http,
+    serverToken,
+    accountToken,
+    /** Every message accepted, in order. */
+    accepted,
+    /** Each webhook POST made, with the receiver's status (0 = unreachable). */
+    webhookDeliveries,
+    /** Emitting webhooks for every accepted recipient (Delivery, or Bounce per the "bounce" convention). */
+    setWebhook(w: { url: string; basicAuth?: { username: string; password: string } } | undefined) {
+      webhook = w;
+    },
+    /** POSTs `type` for the latest accepted message to `recipient`; resolves with the payload and receiver status. */
+    async emitEvent(recipient: string, type: EmulatorEvent) {
+      const entry = latest(recipient);
+      if (!entry) throw new Error(`no accepted message to ${recipient}`);
+      return emit(entry, recipient, type);
+    },
+    /** The webhook JSON for `type` without posting it (for webhook unit tests). */
+    eventPayload(recipient: string, type: EmulatorEvent) {
+      const entry = latest(recipient);
+      if (!entry) throw new Error(`no accepted message to ${recipient}`);
+      return eventPayload(entry, recipient, type);
+    },
+    /** Waits until every webhook POST started so far has finished. */
+    async flushWebhooks() {
+      while (pending.size) await Promise.all([...pending]);
+    },
+    setDomain(d: PostmarkDomainState) {
+      const i = domains.findIndex((x) => x.name === d.name);
+      if (i >= 0) domains[i] = d;
+      else domains.push(d);
+    },
+    setSender(s: PostmarkSenderState) {
+      const i = senders.findIndex((x) => x.email === s.email);
+      if (i >= 0) senders[i] = s;
+      else senders.push(s);
+    },
+    markInactive(address: string) {
+      inactive.add(bareEmail(address));
+    },
+    reset() {
+      accepted.length = 0;
+      http.requests.length = 0;
+      webhookDeliveries.length = 0;
+      http.faults.clear();
+    },
+  };
+}
+
+export type PostmarkEmulator = Awaited<ReturnType<typeof startPostmarkEmulator>>;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const pm = await startPostmarkEmulator({ port: Number(process.env.POSTMARK_SIM_PORT ?? 4010) });
+  console.log(`Postmark emulator on ${pm.url} (server token ${pm.serverToken}, account token ${pm.accountToken})`);
+}

@@ -1,0 +1,25 @@
+import { saveProviderConfig, type VerifyProvider } from "@/lib/providers/provider-configs";
+import { verifyProvider } from "@/lib/providers/verify-provider";
+import type { ServiceContext } from "@/lib/auth/context";
+import type { ProviderKind } from "@/lib/esp/types";
+
+/**
+ * Stores provider rows without contacting an ESP — for tests about the send API's own rules (validation,
+ * idempotency, routing errors), where no mail leaves the queue. Tests that send use `connectProvider` with the
+ * real verification against the emulators.
+ */
+const acceptAll: VerifyProvider = async () => ({ status: "verified", records: [] });
+
+export async function storeProviderRows(ctx: ServiceContext, kinds: ProviderKind[]) {
+  const bodies = {
+    postmark: { api_token: "pm-server-token-test", default_sender: "ops@example.test" },
+    mailgun: { api_key: "key-test", domain: "mg.example.test" },
+    smtp: { host: "127.0.0.1", port: 2525 },
+  } satisfies Record<ProviderKind, unknown>;
+  for (const kind of kinds) await saveProviderConfig(ctx, kind, bodies[kind], acceptAll);
+}
+
+/** Connects a provider the way the API does: verified against the (emulated) ESP. */
+export async function connectProvider(ctx: ServiceContext, kind: ProviderKind, body: Record<string, unknown>) {
+  return saveProviderConfig(ctx, kind, body, verifyProvider);
+}
