@@ -1,4 +1,4 @@
-import { and, inArray, sql } from "drizzle-orm";
+import { and, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { messages, providerConfigs, suppressions, workspaceSettings } from "@/db/schema";
 import type { Database } from "@/db";
 import type { MessageContent, OutboundMessage, ProviderFailure, ProviderKind, RecipientCopy, SendOutcome } from "../esp/types";
@@ -89,7 +89,13 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     db
       .select({ workspaceId: suppressions.workspaceId, email: suppressions.email })
       .from(suppressions)
-      .where(and(inArray(suppressions.workspaceId, workspaceIds), inArray(suppressions.email, [...new Set(claimed.map((r) => r.email))]))),
+      .where(
+        and(
+          inArray(suppressions.workspaceId, workspaceIds),
+          inArray(suppressions.email, [...new Set(claimed.map((r) => r.email))]),
+          or(isNull(suppressions.expiresAt), gt(suppressions.expiresAt, now)),
+        ),
+      ),
   ]);
   const messagesById = new Map(messageRows.map((m) => [m.id, m]));
   const settingsByWs = new Map(settingsRows.map((s) => [s.workspaceId, failoverSettingsOf(s)]));

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray } from "drizzle-orm";
-import { messageRecipients, messages, providerConfigs, suppressions, type RecipientStatus } from "@/db/schema";
+import { and, eq } from "drizzle-orm";
+import { messageRecipients, messages, providerConfigs, type RecipientStatus } from "@/db/schema";
+import { isSuppressedIn } from "../suppressions/is-suppressed";
 import type { DbOrTx } from "@/db";
 import type { ProviderKind } from "../esp/types";
 import { requireRole, type ServiceContext } from "../auth/context";
@@ -28,15 +29,6 @@ export interface SendResult {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-/** Addresses of `emails` that are on the workspace's suppression list (one query). */
-async function suppressedAmong(db: DbOrTx, workspaceId: string, emails: string[]): Promise<Set<string>> {
-  const rows = await db
-    .select({ email: suppressions.email })
-    .from(suppressions)
-    .where(and(eq(suppressions.workspaceId, workspaceId), inArray(suppressions.email, emails)));
-  return new Set(rows.map((r) => r.email));
-}
 
 /**
  * POST /api/v1/emails/send. Validates, routes, checks suppression, and writes the message and one row per `to`
@@ -75,7 +67,7 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
 
   const parsedTo = input.to.map((to) => parseAddress(to)!);
   const emails = parsedTo.map((a) => a.email.toLowerCase());
-  const suppressed = await suppressedAmong(db, ctx.workspaceId, emails);
+  const suppressed = await isSuppressedIn(db, ctx.workspaceId, emails);
   const sendAt = input.send_at ? new Date(input.send_at) : null;
   const dueAt = sendAt && sendAt > now ? sendAt : now;
   const messageId = newId("msg");

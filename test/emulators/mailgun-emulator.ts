@@ -1,0 +1,300 @@
+/**
+ * Local emulator of the Mailgun API (reference §5-8): POST /v3/{domain}/messages (multipart, batch sending with
+ * recipient-variables), GET /v3|v4/domains/{domain}, PUT …/verify, and signed webhooks.
+ * Runnable alone: `npx tsx test/emulators/mailgun-emulator.ts`.
+ */
+import { createHmac, randomBytes } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import {
+  automaticEventFor,
+  bareEmail,
+  EMAIL_SYNTAX,
+  postWebhook,
+  startHttpEmulator,
+  type EmulatorEvent,
+  type HttpReply,
+  type RecordedRequest,
+} from "./http-harness";
+
+export const MAILGUN_TEST_API_KEY = "mg-test-api-key";
+export const MAILGUN_TEST_DOMAIN = "mg.example.com";
+export const MAILGUN_TEST_SIGNING_KEY = "test-webhook-signing-key";
+
+type Validity = "valid" | "unknown" | "invalid";
+export interface MailgunDomainState {
+  name: string;
+  state: "active" | "unverified" | "disabled";
+  /** Validity of the SPF, DKIM and tracking CNAME sending records and the MX receiving records. */
+  records?: { spf?: Validity; dkim?: Validity; tracking?: Validity; mx?: Validity };
+}
+
+export interface MailgunEmulatorOptions {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  domains?: MailgunDomainState[];
+  /** Addresses answered with 400 "not a valid address". Addresses containing "invalid-address" are too. */
+  invalidAddresses?: string[];
+}
+
+export interface MailgunMultipartBody {
+  fields: Record<string, string[]>;
+  files: Array<{ field: string; filename: string; contentType: string; size: number; content: string }>;
+}
+
+/** One recipient's copy of an accepted call, with recipient-variables substituted as Mailgun does. */
+export interface MailgunDelivery {
+  /** Message id without angle brackets (as webhooks carry it). */
+  messageId: string;
+  recipient: string;
+  from: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  tags: string[];
+  userVariables: Record<string, string>;
+  headers: Record<string, string>;
+  tracking: { opens?: string; clicks?: string };
+  attachments: MailgunMultipartBody["files"];
+  cc: string[];
+  bcc: string[];
+}
+
+export interface MailgunAcceptedCall {
+  id: string;
+  domain: string;
+  body: MailgunMultipartBody;
+  deliveries: MailgunDelivery[];
+}
+
+async function parseMultipart(raw: Buffer, contentType: string | undefined): Promise<MailgunMultipartBody | undefined> {
+  if (!contentType?.startsWith("multipart/form-data")) return undefined;
+  // The web Request parser in Node 20 understands multipart/form-data: no extra dependency needed.
+  const form = await new Request("http://emulator/", { method: "POST", headers: { "content-type": contentType }, body: new Uint8Array(raw) }).formData();
+  const body: MailgunMultipartBody = { fields: {}, files: [] };
+  for (const [key, value] of form.entries()) {
+    if (typeof value === "string") (body.fields[key] ??= []).push(value);
+    else {
+      const buf = Buffer.from(await value.arrayBuffer());
+      body.files.push({ field: key, filename: value.name, contentType: value.type, size: buf.length, content: buf.toString("base64") });
+    }
+  }
+  return body;
+}
+
+const randomId = (n: number) => randomBytes(n).toString("base64url").slice(0, n);
+
+export async function startMailgunEmulator(options: MailgunEmulatorOptions = {}) {
+  const apiKey = options.apiKey ?? MAILGUN_TEST_API_KEY;
+  const domains: MailgunDomainState[] = options.domains ?? [{ name: MAILGUN_TEST_DOMAIN, state: "active" }];
+  const invalid = new Set((options.invalidAddresses ?? []).map(bareEmail));
+  const accepted: MailgunAcceptedCall[] = [];
+  const deliveries: MailgunDelivery[] = [];
+  let webhook: { url: string; signingKey: string } | undefined;
+  const webhookDeliveries: Array<{ payload: unknown; status: number; error?: string }> = [];
+  const pending = new Set<Promise<unknown>>();
+  let counter = 0;
+
+  const json = (status: number, body: unknown): HttpReply => ({ status, body });
+  const isInvalid = (a: string) => !EMAIL_SYNTAX.test(bareEmail(a)) || invalid.has(bareEmail(a)) || bareEmail(a).includes("invalid-address");
+  const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(",")).map((s) => s.trim()).filter(Boolean);
+
+  function domainBody(d: MailgunDomainState) {
+    const r = d.records ?? {};
+    return {
+      domain: {
+        id: "55a55f40803267158aa113e8", name: d.name, state: d.state, type: "custom", created_at: "Tue, 14 Jul 2015 19:13:04 GMT",
+        is_disabled: d.state === "disabled", require_tls: false, skip_verification: false, smtp_login: `postmaster@${d.name}`,
+        spam_action: "disabled", web_prefix: "email", web_scheme: "https", wildcard: false, use_automatic_sender_security: false,
+      },
+      receiving_dns_records: ["mxa.mailgun.org", "mxb.mailgun.org"].map((value) => ({ cached: [], priority: "10", record_type: "MX", valid: r.mx ?? "valid", value })),
+      sending_dns_records: [
+        { cached: [], name: d.name, record_type: "TXT", valid: r.spf ?? "valid", value: "v=spf1 include:mailgun.org ~all" },
+        { cached: [], name: `k1._domainkey.${d.name}`, record_type: "TXT", valid: r.dkim ?? "valid", value: "k=rsa; p=MIGfMA0G" },
+        { cached: [], name: `email.${d.name}`, record_type: "CNAME", valid: r.tracking ?? "valid", value: "mailgun.org" },
+      ],
+    };
+  }
+
+  function sendMessage(domainName: string, body: MailgunMultipartBody | undefined): HttpReply {
+    const domain = domains.find((d) => d.name === domainName);
+    if (!domain) return json(404, { message: `Domain not found: ${domainName}` });
+    if (domain.state !== "active") return json(403, { message: `Domain ${domainName} is not allowed to send: domain is ${domain.state}` });
+    if (!body) return json(400, { message: "Invalid content type, expected multipart/form-data" });
+    const f = body.fields;
+    const one = (k: string) => f[k]?.[0];
+    if (!one("from")) return json(400, { message: "from parameter is missing" });
+    const to = splitList(f.to), cc = splitList(f.cc), bcc = splitList(f.bcc);
+    if (!to.length) return json(400, { message: "to parameter is missing" });
+    if (!one("text") && !one("html")) return json(400, { message: "Need at least one of 'text' or 'html' parameters specified" });
+    if (to.length + cc.length + bcc.length > 1000) return json(400, { message: "Too many recipients, max is 1000" });
+    if ([...to, ...cc, ...bcc].some(isInvalid)) return json(400, { message: "to parameter is not a valid address. please check documentation" });
+    if ((f["o:tag"] ?? []).length > 3) return json(400, { message: "Too many tags, max is 3" });
+    const optionBytes = Object.entries(f).filter(([k]) => /^[ohv]:/.test(k)).reduce((n, [k, v]) => n + k.length + v.join("").length, 0);
+    if (optionBytes > 16 * 1024) return json(400, { message: "Total size of o:, h: and v: options exceeds 16 kB" });
+    let recipientVars: Record<string, Record<string, unknown>> | undefined;
+    if (one("recipient-variables") !== undefined) {
+      try {
+        recipientVars = JSON.parse(one("recipient-variables")!);
+      } catch {
+        return json(400, { message: "'recipient-variables' parameter is not a valid JSON" });
+      }
+    }
+    counter += 1;
+    const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    const messageId = `${stamp}.${counter}.${randomId(8)}@${domainName}`;
+    // With recipient-variables each `to` gets its own message (batch sending); without, one message to everybody.
+    const recipients = recipientVars ? to : [...to, ...cc, ...bcc];
+    const callDeliveries = recipients.map((recipient) => {
+      const vars = recipientVars?.[bareEmail(recipient)] ?? recipientVars?.[recipient] ?? {};
+      const sub = (s: string) => s.replace(/%recipient\.([\w-]+)%/g, (_, k: string) => (vars[k] === undefined ? "" : String(vars[k])));
+      const pick = (prefix: string) =>
+        Object.fromEntries(Object.entries(f).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), sub(v[v.length - 1])]));
+      const d: MailgunDelivery = {
+        messageId, recipient, from: one("from")!, subject: sub(one("subject") ?? ""),
+        text: one("text") !== undefined ? sub(one("text")!) : undefined, html: one("html") !== undefined ? sub(one("html")!) : undefined,
+        tags: f["o:tag"] ?? [], userVariables: pick("v:"), headers: pick("h:"),
+        tracking: { opens: one("o:tracking-opens"), clicks: one("o:tracking-clicks") },
+        attachments: body.files, cc: recipientVars ? [] : cc, bcc: recipientVars ? [] : bcc,
+      };
+      return d;
+    });
+    accepted.push({ id: `<${messageId}>`, domain: domainName, body, deliveries: callDeliveries });
+    deliveries.push(...callDeliveries);
+    if (webhook) for (const d of callDeliveries) void emit(d, automaticEventFor(d.recipient));
+    return json(200, { id: `<${messageId}>`, message: "Queued. Thank you." });
+  }
+
+  function handle(req: RecordedRequest): HttpReply {
+    const expected = `Basic ${Buffer.from(`api:${apiKey}`).toString("base64")}`;
+    // A bad key answers 401 with the plain-text body "Forbidden" (reference §5.4).
+    if (req.headers.authorization !== expected) return { status: 401, body: "Forbidden", contentType: "text/plain" };
+    let m = /^\/v3\/([^/]+)\/messages$/.exec(req.path);
+    if (m && req.method === "POST") return sendMessage(decodeURIComponent(m[1]), req.body as MailgunMultipartBody | undefined);
+    m = /^\/v[34]\/domains\/([^/]+)(\/verify)?$/.exec(req.path);
+    if (m && (req.method === "GET" || (m[2] && req.method === "PUT"))) {
+      const d = domains.find((x) => x.name === decodeURIComponent(m![1]));
+      if (!d) return json(404, { message: "Domain not found" });
+      return json(200, m[2] ? { ...domainBody(d), message: "Domain DNS records have been updated" } : domainBody(d));
+    }
+    if (req.path === "/" || req.path === "") return { status: 200, body: "Mailgun Magnificent API", contentType: "text/plain" };
+    return json(404, { message: "Not Found" });
+  }
+
+  /** event-data shaped as reference §8.4-8.5. */
+  function eventData(d: MailgunDelivery, type: EmulatorEvent): Record<string, unknown> {
+    const recipientDomain = bareEmail(d.recipient).split("@")[1];
+    const headers = { to: d.recipient, "message-id": d.messageId, from: d.from, subject: d.subject };
+    const base = {
+      id: randomId(22), timestamp: Date.now() / 1000, recipient: bareEmail(d.recipient), "recipient-domain": recipientDomain,
+      campaigns: [], tags: d.tags, "user-variables": d.userVariables,
+      flags: { "is-routed": false, "is-authenticated": true, "is-system-test": false, "is-test-mode": false },
+    };
+    const client = { "client-type": "browser", "client-os": "Linux", "device-type": "desktop", "client-name": "Chrome", "user-agent": "Mozilla/5.0", bot: "" };
+    const engagement = { ip: "203.0.113.7", geolocation: { country: "US", region: "CA", city: "San Francisco" }, "client-info": client, message: { headers: { "message-id": d.messageId } } };
+    switch (type) {
+      case "delivered":
+        return { event: "delivered", ...base, "log-level": "info",
+          envelope: { transport: "smtp", sender: bareEmail(d.from), "sending-ip": "198.51.100.10", targets: bareEmail(d.recipient) },
+          "delivery-status": { tls: true, "mx-host": `mx.${recipientDomain}`, code: 250, description: "", "session-seconds": 0.4, utf8: true, "attempt-no": 1, message: "OK", "certificate-verified": true },
+          message: { headers, attachments: [], size: 586 } };
+      case "bounced":
+        return { event: "failed", severity: "permanent", reason: "bounce", ...base, "log-level": "error",
+          "delivery-status": { tls: true, "mx-host": `mx.${recipientDomain}`, "attempt-no": 1, description: "", "session-seconds": 1.2, utf8: true, code: 550, "enhanced-code": "5.1.1", "certificate-verified": true, message: "5.1.1 The email account that you tried to reach does not exist." },
+          message: { headers, attachments: [], size: 586 } };
+      case "soft_bounced":
+        return { event: "failed", severity: "temporary", reason: "generic", ...base, "log-level": "warn",
+          "delivery-status": { "attempt-no": 1, description: "Mailbox full", "session-seconds": 0.5, "retry-seconds": 600, code: 452, message: "4.2.2 Mailbox full" },
+          message: { headers } };
+      case "opened":
+        return { event: "opened", ...base, "log-level": "info", ...engagement };
+      case "clicked":
+        return { event: "clicked", ...base, "log-level": "info", url: "https://example.com/", ...engagement };
+      case "unsubscribed":
+        return { event: "unsubscribed", ...base, "log-level": "info", ...engagement };
+      case "complained":
+        return { event: "complained", ...base, "log-level": "warn", message: { headers, attachments: [], size: 586 } };
+    }
+  }
+
+  /** `{signature, event-data}` signed with HMAC-SHA256(signingKey, timestamp + token) (reference §8.2). */
+  function signedPayload(d: MailgunDelivery, type: EmulatorEvent, signingKey: string) {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const token = randomBytes(25).toString("hex"); // 50 characters
+    const signature = createHmac("sha256", signingKey).update(timestamp + token).digest("hex");
+    return { signature: { timestamp, token, signature }, "event-data": eventData(d, type) };
+  }
+
+  async function emit(d: MailgunDelivery, type: EmulatorEvent) {
+    const payload = signedPayload(d, type, webhook?.signingKey ?? MAILGUN_TEST_SIGNING_KEY);
+    if (!webhook) return { payload, status: 0, error: "no webhook set" };
+    const p = postWebhook(webhook.url, payload).then((r) => {
+      const rec = { payload, ...r };
+      webhookDeliveries.push(rec);
+      return rec;
+    });
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+    return p;
+  }
+
+  const http = await startHttpEmulator({
+    port: options.port,
+    host: options.host,
+    parseBody: (raw, headers) => parseMultipart(raw, headers["content-type"]),
+    handle,
+  });
+
+  const latest = (recipient: string) => [...deliveries].reverse().find((d) => bareEmail(d.recipient) === bareEmail(recipient));
+
+  return {
+    ...http,
+    apiKey,
+    domain: domains[0]?.name ?? MAILGUN_TEST_DOMAIN,
+    /** Every accepted call with its per-recipient deliveries. */
+    accepted,
+    /** Every recipient copy Mailgun would deliver, variables substituted. */
+    deliveries,
+    webhookDeliveries,
+    /** Emits `delivered` (or `failed` per the "bounce" convention) for every accepted recipient, signed with signingKey. */
+    setWebhook(w: { url: string; signingKey: string } | undefined) {
+      webhook = w;
+    },
+    async emitEvent(recipient: string, type: EmulatorEvent) {
+      const d = latest(recipient);
+      if (!d) throw new Error(`no accepted message to ${recipient}`);
+      return emit(d, type);
+    },
+    /** Signed webhook JSON for `type` without posting it. */
+    eventPayload(recipient: string, type: EmulatorEvent, signingKey = webhook?.signingKey ?? MAILGUN_TEST_SIGNING_KEY) {
+      const d = latest(recipient);
+      if (!d) throw new Error(`no accepted message to ${recipient}`);
+      return signedPayload(d, type, signingKey);
+    },
+    async flushWebhooks() {
+      while (pending.size) await Promise.all([...pending]);
+    },
+    setDomain(d: MailgunDomainState) {
+      const i = domains.findIndex((x) => x.name === d.name);
+      if (i >= 0) domains[i] = d;
+      else domains.push(d);
+    },
+    markInvalid(address: string) {
+      invalid.add(bareEmail(address));
+    },
+    reset() {
+      accepted.length = 0;
+      deliveries.length = 0;
+      http.requests.length = 0;
+      webhookDeliveries.length = 0;
+      http.faults.clear();
+    },
+  };
+}
+
+export type MailgunEmulator = Awaited<ReturnType<typeof startMailgunEmulator>>;
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const mg = await startMailgunEmulator({ port: Number(process.env.MAILGUN_SIM_PORT ?? 4020) });
+  console.log(`Mailgun emulator on ${mg.url} (api key ${mg.apiKey}, domain ${mg.domain}, signing key ${MAILGUN_TEST_SIGNING_KEY})`);
+}
