@@ -129,7 +129,7 @@ CREATE TABLE "send_attempts" (
 	"provider" text NOT NULL,
 	"worker_id" text,
 	"started_at" timestamp with time zone NOT NULL,
-	"finished_at" timestamp with time zone NOT NULL,
+	"finished_at" timestamp with time zone,
 	"outcome" text NOT NULL,
 	"http_status" integer,
 	"error_code" text,
@@ -189,7 +189,7 @@ CREATE UNIQUE INDEX "api_keys_prefix_idx" ON "api_keys" USING btree ("prefix");-
 CREATE INDEX "api_keys_workspace_idx" ON "api_keys" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "memberships_user_idx" ON "memberships" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "provider_configs_workspace_kind_idx" ON "provider_configs" USING btree ("workspace_id","kind");--> statement-breakpoint
-CREATE INDEX "message_recipients_due_idx" ON "message_recipients" USING btree ("next_attempt_at") WHERE status in ('queued', 'deferred', 'sending');--> statement-breakpoint
+CREATE INDEX "message_recipients_due_idx" ON "message_recipients" USING btree ("next_attempt_at","id") WHERE status in ('queued', 'deferred', 'sending');--> statement-breakpoint
 CREATE INDEX "message_recipients_message_idx" ON "message_recipients" USING btree ("message_id");--> statement-breakpoint
 CREATE INDEX "message_recipients_workspace_status_idx" ON "message_recipients" USING btree ("workspace_id","status");--> statement-breakpoint
 CREATE INDEX "message_recipients_provider_msg_idx" ON "message_recipients" USING btree ("provider_message_id");--> statement-breakpoint

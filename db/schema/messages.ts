@@ -95,7 +95,7 @@ export const messageRecipients = pgTable(
   (t) => [
     // The claim query's index: only rows that can still be claimed are in it.
     index("message_recipients_due_idx")
-      .on(t.nextAttemptAt)
+      .on(t.nextAttemptAt, t.id)
       .where(sql`status in ('queued', 'deferred', 'sending')`),
     index("message_recipients_message_idx").on(t.messageId),
     index("message_recipients_workspace_status_idx").on(t.workspaceId, t.status),
@@ -104,7 +104,12 @@ export const messageRecipients = pgTable(
   ],
 );
 
-export type AttemptOutcome = "accepted" | ErrorClass;
+/**
+ * `in_flight` is written before the provider call and replaced after it: a row still `in_flight` once its worker's
+ * lease has passed means the worker died mid-call, so the ESP may have accepted that batch — a possible duplicate,
+ * recorded rather than guessed (design.md: delivery is at-least-once).
+ */
+export type AttemptOutcome = "in_flight" | "accepted" | ErrorClass;
 
 /** Every provider call, per recipient: the audit trail of sends, retries, failovers and resends. */
 export const sendAttempts = pgTable(
@@ -120,7 +125,7 @@ export const sendAttempts = pgTable(
     provider: text("provider").$type<ProviderKind>().notNull(),
     workerId: text("worker_id"),
     startedAt: tstz("started_at").notNull(),
-    finishedAt: tstz("finished_at").notNull(),
+    finishedAt: tstz("finished_at"),
     outcome: text("outcome").$type<AttemptOutcome>().notNull(),
     httpStatus: integer("http_status"),
     errorCode: text("error_code"),

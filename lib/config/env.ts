@@ -33,7 +33,7 @@ export const envSchema = z.object({
   POSTMARK_API_BASE_URL: optionalUrl,
   MAILGUN_API_BASE_URL: optionalUrl,
   DISPATCHER_ENABLED: bool(true),
-  DISPATCHER_BATCH_SIZE: int(500, 1),
+  DISPATCHER_BATCH_SIZE: int(1000, 1),
   DISPATCHER_POLL_MS: int(5000, 50),
   DISPATCHER_LEASE_SECONDS: int(120, 5),
   MAX_REQUEST_BYTES: int(10 * 1024 * 1024, 1024),

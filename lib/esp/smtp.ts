@@ -57,6 +57,9 @@ export function createSmtpAdapter(config: SmtpConfig): ProviderAdapter {
     port: config.port,
     secure: config.secure,
     maxConnections: config.maxConnections ?? 5,
+    // No silent re-queue onto another connection: retries and their delays belong to the dispatcher (style.md §4),
+    // which must see the failure to schedule, count and fail over.
+    maxRequeues: 0,
     auth: config.username ? { user: config.username, pass: config.password ?? "" } : undefined,
     tls: { rejectUnauthorized: !config.allowSelfSigned },
     dkim: config.dkim,

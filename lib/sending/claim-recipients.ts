@@ -33,7 +33,7 @@ export async function claimDueRecipients(
     with due as (
       select id from message_recipients
       where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz
-      order by next_attempt_at
+      order by next_attempt_at, id
       limit ${options.limit}
       for update skip locked
     )

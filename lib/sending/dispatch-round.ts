@@ -57,7 +57,7 @@ interface AttemptRow {
   provider: ProviderKind;
   worker_id: string;
   started_at: string;
-  finished_at: string;
+  finished_at: string | null;
   outcome: string;
   http_status: number | null;
   error_code: string | null;
@@ -69,6 +69,8 @@ interface Assigned {
   recipient: ClaimedRecipient;
   chainPosition: number;
   attempts: number;
+  /** The send_attempts row written as in_flight before the call. */
+  attemptId: string;
 }
 
 /**
@@ -151,10 +153,11 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     const provider = providerByKey.get(`${r.workspaceId}:${r.chain[position]}`)!;
     const key = `${r.workspaceId}:${provider.kind}`;
     const group = groups.get(key) ?? { provider, items: [] };
-    group.items.push({ recipient: r, chainPosition: position, attempts: tries });
+    group.items.push({ recipient: r, chainPosition: position, attempts: tries, attemptId: newId("att") });
     groups.set(key, group);
   }
 
+  await recordInFlight(deps, [...groups.values()], now);
   await Promise.all(
     [...groups.values()].map(async ({ provider, items }) => {
       const outcome = await sendGroup(deps, provider, items, messagesById);
@@ -184,11 +187,11 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
           total_attempts: r.totalAttempts + 1,
           provider_message_id: providerMessageId,
           last_error_class: error?.class ?? null,
-          last_error: error ? `${error.code ? `[${error.code}] ` : ""}${error.message}`.slice(0, 2000) : (step.reason ?? null),
+          last_error: describeError(error, step),
           sent_at: step.status === "sent" ? now.toISOString() : null,
         });
         attempts.push({
-          id: newId("att"),
+          id: item.attemptId,
           workspace_id: r.workspaceId,
           recipient_id: r.id,
           call_id: res && callIds[res.callIndex] ? callIds[res.callIndex]! : newId("call"),
@@ -209,6 +212,14 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
 
   await persist(deps, updates, attempts);
   return stats;
+}
+
+/** The provider's error, prefixed by our reason when we gave up for one of our own (max age). */
+function describeError(error: ProviderFailure | undefined, step: NextStep): string | null {
+  const providerError = error ? `${error.code ? `[${error.code}] ` : ""}${error.message}` : null;
+  const ownReason = step.reason && step.reason !== error?.class ? step.reason : null;
+  const text = [ownReason, providerError && ownReason ? `last error: ${providerError}` : providerError].filter(Boolean).join("; ");
+  return text ? text.slice(0, 2000) : null;
 }
 
 async function sendGroup(deps: RoundDeps, provider: ProviderRow, items: Assigned[], messagesById: Map<string, MessageRow>): Promise<SendOutcome> {
@@ -277,6 +288,36 @@ const ATTEMPT_COLUMNS = sql.raw(
 );
 
 /**
+ * Write-ahead: every recipient about to go out gets an `in_flight` attempt row before the provider is called (one
+ * statement for the round). If this worker dies mid-call, the row stays `in_flight`: the ESP may have accepted
+ * that batch, and the resend after the lease expires is then visible as a second attempt (at-least-once, bounded
+ * by the batch).
+ */
+async function recordInFlight(deps: RoundDeps, groups: Array<{ provider: ProviderRow; items: Assigned[] }>, now: Date) {
+  const rows: AttemptRow[] = groups.flatMap(({ provider, items }) =>
+    items.map((item) => ({
+      id: item.attemptId,
+      workspace_id: item.recipient.workspaceId,
+      recipient_id: item.recipient.id,
+      call_id: "pending",
+      provider: provider.kind,
+      worker_id: deps.workerId,
+      started_at: now.toISOString(),
+      finished_at: null,
+      outcome: "in_flight",
+      http_status: null,
+      error_code: null,
+      error_message: null,
+      provider_message_id: null,
+    })),
+  );
+  if (!rows.length) return;
+  await deps.database.db.execute(sql`
+    insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
+    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(${ATTEMPT_COLUMNS})`);
+}
+
+/**
  * One transaction, two statements whatever the batch size (jsonb_to_recordset: one parameter each, no per-row
  * round trips). Only rows this worker still holds are updated: if its lease expired and another worker took a
  * row over, that worker's outcome wins (the resend is visible in send_attempts). A webhook that already moved a
@@ -287,8 +328,11 @@ async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[
   await deps.database.db.transaction(async (tx) => {
     if (attempts.length) {
       await tx.execute(sql`
-        insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
-        select * from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as v(${ATTEMPT_COLUMNS})`);
+        update send_attempts a set
+          call_id = v.call_id, started_at = v.started_at, finished_at = v.finished_at, outcome = v.outcome,
+          http_status = v.http_status, error_code = v.error_code, error_message = v.error_message, provider_message_id = v.provider_message_id
+        from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as v(${ATTEMPT_COLUMNS})
+        where a.id = v.id`);
     }
     if (updates.length) {
       await tx.execute(sql`

@@ -51,7 +51,7 @@ export async function getEmail(ctx: ServiceContext, id: string, extra?: { events
       provider: a.provider,
       call_id: a.callId,
       started_at: a.startedAt.toISOString(),
-      finished_at: a.finishedAt.toISOString(),
+      finished_at: a.finishedAt?.toISOString() ?? null,
       outcome: a.outcome,
       http_status: a.httpStatus,
       error: a.errorMessage ? { code: a.errorCode, message: a.errorMessage } : null,

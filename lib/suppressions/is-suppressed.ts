@@ -5,7 +5,7 @@ import { suppressions } from "@/db/schema";
 /**
  * Which of `emails` are suppressed in the workspace, lower-cased, in one query. The send pipeline calls it at accept
  * time and again when it claims a recipient (design.md "Recipient lifecycle"), so an address suppressed in between
- * is never sent to. Pass a transaction as `database.db`'s stand-in through `isSuppressedIn` when inside one.
+ * is never sent to. Inside a transaction, call `isSuppressedIn(tx, …)` instead.
  */
 export async function isSuppressed(database: Database, workspaceId: string, emails: string[]): Promise<Set<string>> {
   return isSuppressedIn(database.db, workspaceId, emails);

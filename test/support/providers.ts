@@ -23,3 +23,10 @@ export async function storeProviderRows(ctx: ServiceContext, kinds: ProviderKind
 export async function connectProvider(ctx: ServiceContext, kind: ProviderKind, body: Record<string, unknown>) {
   return saveProviderConfig(ctx, kind, body, verifyProvider);
 }
+
+/** Points the app's ESP base URLs at emulators (the validated env is cached per process: drop the cache). */
+export function useEspBaseUrls(urls: { postmark?: string; mailgun?: string }) {
+  if (urls.postmark !== undefined) process.env.POSTMARK_API_BASE_URL = urls.postmark;
+  if (urls.mailgun !== undefined) process.env.MAILGUN_API_BASE_URL = urls.mailgun;
+  delete (globalThis as { __pmEnv?: unknown }).__pmEnv;
+}

@@ -25,7 +25,9 @@ describe.each(testDatabaseKinds())("own tracking and one-click unsubscribe on %s
     t = await createTestDatabase(kind);
     useAsProcessDatabase(t.database);
     ws = await workspaceFixture(t.database);
-    ({ messageId, recipientIds: [recipientId] = [] } = await sentRecipients(t.database, ws.workspace.id, { provider: "mailgun", providerMessageId: "own-1", emails: [address] }));
+    const sent = await sentRecipients(t.database, ws.workspace.id, { provider: "mailgun", providerMessageId: "own-1", emails: [address] });
+    messageId = sent.messageId;
+    recipientId = sent.recipientIds[0]!;
   });
   afterAll(async () => t?.drop());
 
