@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { inArray } from "drizzle-orm";
+import { createTestDatabase, type TestDatabase } from "../support/database";
+import { workspaceFixture } from "../support/fixtures";
+import { connectAll, makeDispatcher, send, startEmulators, TestClock, type Emulators } from "../support/pipeline";
+import { messageRecipients, sendAttempts } from "@/db/schema";
+import { claimDueRecipients, releaseClaims } from "@/lib/sending/claim-recipients";
+
+const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com`);
+
+/** Counts per address of what the Postmark emulator accepted. */
+function acceptedCounts(esp: Emulators, prefix: string) {
+  const counts = new Map<string, number>();
+  for (const m of esp.postmark.accepted) for (const r of m.recipients) if (r.startsWith(prefix)) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return counts;
+}
+
+// Several processes sharing one queue is a PostgreSQL feature (PGlite has one owner process).
+describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a PostgreSQL queue", () => {
+  let t: TestDatabase;
+  let esp: Emulators;
+  let w: Awaited<ReturnType<typeof workspaceFixture>>;
+
+  beforeAll(async () => {
+    t = await createTestDatabase("postgres", { maxConnections: 20 });
+    esp = await startEmulators();
+    w = await workspaceFixture(t.database);
+    await connectAll(w.ctx, esp);
+  });
+  afterAll(async () => {
+    await esp?.close();
+    await t?.drop();
+  });
+
+  it("two dispatchers never send one recipient twice", async () => {
+    esp.postmark.reset();
+    esp.postmark.faults.setLatency(20);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await send(w.ctx, { to: many(`pair${i}-`, 100) })).id);
+    const clock = new TestClock();
+    const a = makeDispatcher(t.database, clock, { batchSize: 25, workerId: "worker-a" });
+    const b = makeDispatcher(t.database, clock, { batchSize: 25, workerId: "worker-b" });
+    const [ra, rb] = await Promise.all([a.drain(), b.drain()]);
+    esp.postmark.faults.setLatency(0);
+    const sentBy = (rounds: { sent: number }[]) => rounds.reduce((n, r) => n + r.sent, 0);
+    expect(sentBy(ra) + sentBy(rb)).toBe(300);
+    expect(sentBy(ra)).toBeGreaterThan(0);
+    expect(sentBy(rb)).toBeGreaterThan(0);
+    const counts = acceptedCounts(esp, "pair");
+    expect(counts.size).toBe(300);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const rows = await t.database.db.select().from(messageRecipients).where(inArray(messageRecipients.messageId, ids));
+    expect(rows.every((r) => r.status === "sent" && r.totalAttempts === 1)).toBe(true);
+  });
+
+  it("a worker killed mid-batch loses nothing; the resend is bounded by its batch and visible in send_attempts", async () => {
+    esp.postmark.reset();
+    const { id } = await send(w.ctx, { to: many("crash-", 120) });
+    esp.postmark.faults.setLatency(3000); // the child's call hangs in flight while we kill it
+    const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), path.join("test", "support", "dispatch-child.ts")], {
+      env: { ...process.env, DATABASE_URL: t.url!, POSTMARK_API_BASE_URL: esp.postmark.url, CHILD_BATCH_SIZE: "50", CHILD_LEASE_MS: "2000", LOG_LEVEL: "error" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Kill once the child's provider call has reached the ESP.
+    const deadline = Date.now() + 20_000;
+    while (!esp.postmark.requests.some((r) => r.path.startsWith("/email")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGKILL");
+    await exited;
+    esp.postmark.faults.setLatency(0);
+
+    const inFlight = await t.database.db.select().from(sendAttempts).where(inArray(sendAttempts.workerId, ["doomed-worker"]));
+    expect(inFlight).toHaveLength(50);
+    expect(inFlight.every((a) => a.outcome === "in_flight")).toBe(true);
+
+    // Once the lease has passed, another dispatcher picks the batch up again.
+    const clock = new TestClock(new Date(Date.now() + 2_500));
+    await makeDispatcher(t.database, clock, { workerId: "survivor" }).drain();
+    const rows = await t.database.db.select().from(messageRecipients).where(inArray(messageRecipients.messageId, [id]));
+    expect(rows).toHaveLength(120);
+    expect(rows.every((r) => r.status === "sent")).toBe(true);
+    await esp.postmark.flushWebhooks();
+    const counts = acceptedCounts(esp, "crash-");
+    expect(counts.size).toBe(120);
+    const duplicated = [...counts.values()].filter((n) => n > 1).length;
+    expect(duplicated).toBeLessThanOrEqual(50); // bounded by the killed worker's batch
+    // Every possibly-duplicated recipient shows two attempts: the dead worker's in_flight and the resend.
+    const doomedIds = new Set(inFlight.map((a) => a.recipientId));
+    const resent = await t.database.db.select().from(sendAttempts).where(inArray(sendAttempts.recipientId, [...doomedIds]));
+    expect(resent.filter((a) => a.outcome === "accepted")).toHaveLength(50);
+  });
+});
+
+describe("shutdown", () => {
+  it("releases what a stopping worker still holds so another takes it at once", async () => {
+    const t = await createTestDatabase("pglite");
+    try {
+      const w = await workspaceFixture(t.database);
+      const { storeProviderRows } = await import("../support/providers");
+      await storeProviderRows(w.ctx, ["postmark"]);
+      const { sendEmail } = await import("@/lib/sending/send-email");
+      const body = { from: "ops@example.com", to: ["a@example.com", "b@example.com"], subject: "s", text_body: "t" };
+      await sendEmail(w.ctx, body, { rawBody: JSON.stringify(body) });
+      const now = new Date(Date.now() + 1000);
+      const claimed = await claimDueRecipients(t.database, { workerId: "w1", limit: 10, now, leaseMs: 60_000 });
+      expect(claimed).toHaveLength(2);
+      expect(await claimDueRecipients(t.database, { workerId: "w2", limit: 10, now, leaseMs: 60_000 })).toHaveLength(0);
+      expect(await releaseClaims(t.database, "w1", now)).toBe(2);
+      expect(await claimDueRecipients(t.database, { workerId: "w2", limit: 10, now, leaseMs: 60_000 })).toHaveLength(2);
+    } finally {
+      await t.drop();
+    }
+  });
+});
