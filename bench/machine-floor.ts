@@ -7,6 +7,8 @@
  *   POST /send     one row per request (202)
  *   POST /send100  one INSERT of one row per `to` address (202)
  *   POST /webhook  one row per request (200)
+ *   POST /parse    no database at all: what bare node:http + JSON.parse cost (202), to split the app's gap to
+ *                  this floor into framework and database shares
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
@@ -35,6 +37,7 @@ function reply(res: http.ServerResponse, status: number, body: unknown) {
 const server = http.createServer(async (req, res) => {
   try {
     const body = JSON.parse(await readBody(req)) as { to?: string | string[]; Recipient?: string };
+    if (req.url === "/parse") return reply(res, 202, { id: randomUUID(), status: "queued" });
     if (req.url === "/send") {
       const to = Array.isArray(body.to) ? body.to[0]! : String(body.to);
       const id = randomUUID();
