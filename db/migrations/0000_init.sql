@@ -201,5 +201,7 @@ CREATE INDEX "send_attempts_recipient_idx" ON "send_attempts" USING btree ("reci
 CREATE INDEX "send_attempts_workspace_idx" ON "send_attempts" USING btree ("workspace_id","started_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "events_dedup_idx" ON "events" USING btree ("workspace_id","provider","dedup_key");--> statement-breakpoint
 CREATE INDEX "events_recipient_idx" ON "events" USING btree ("recipient_id");--> statement-breakpoint
+CREATE INDEX "events_message_idx" ON "events" USING btree ("workspace_id","message_id","occurred_at");--> statement-breakpoint
+CREATE INDEX "events_recipient_email_idx" ON "events" USING btree ("workspace_id","recipient_email","occurred_at");--> statement-breakpoint
 CREATE INDEX "events_workspace_occurred_idx" ON "events" USING btree ("workspace_id","occurred_at","id");--> statement-breakpoint
 CREATE INDEX "suppressions_created_idx" ON "suppressions" USING btree ("workspace_id","created_at");

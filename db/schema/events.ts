@@ -25,6 +25,10 @@ export const events = pgTable(
   (t) => [
     uniqueIndex("events_dedup_idx").on(t.workspaceId, t.provider, t.dedupKey),
     index("events_recipient_idx").on(t.recipientId),
+    // GET /api/v1/emails/{id} and the events API's message filter.
+    index("events_message_idx").on(t.workspaceId, t.messageId, t.occurredAt),
+    // Soft-bounce counting per address and the events API's recipient filter.
+    index("events_recipient_email_idx").on(t.workspaceId, t.recipientEmail, t.occurredAt),
     index("events_workspace_occurred_idx").on(t.workspaceId, t.occurredAt, t.id),
   ],
 );

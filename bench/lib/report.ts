@@ -1,0 +1,219 @@
+import fs from "node:fs";
+import type { LoadResult } from "./load";
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: {
+    nproc: number;
+    cpu: string;
+    memGb: number;
+    node: string;
+    postgres: string;
+    next: string;
+    platform: string;
+    loadBefore: number[];
+    loadAfter: number[];
+  };
+  settings: {
+    connections: number;
+    durationSec: number;
+    warmupSec: number;
+    dispatchConcurrency: number;
+    dispatchBatch: number;
+    providerLatencyMs: number;
+    queueSize: number;
+  };
+  send1: { app: LoadResult; framework: LoadResult; machine: LoadResult; bareHttp: LoadResult };
+  send100: { app: LoadResult; framework: LoadResult; machine: LoadResult };
+  webhook: { app: LoadResult; framework: LoadResult; machine: LoadResult };
+  dedup: {
+    distinctSent: number;
+    duplicatesSent: number;
+    duplicatesAnswered: number;
+    duplicatesRecognized: number;
+    resent: number;
+    unconfirmed: number;
+    expectedRows: number;
+    actualRows: number;
+  };
+  queue: { recipients: number; seconds: number };
+  baseline: { workers: number; sent: number; failed: number; seconds: number; emailsPerSec: number; calls: number };
+  dispatch: {
+    recipients: number;
+    sent: number;
+    notSent: number;
+    seconds: number;
+    emailsPerSec: number;
+    providerCalls: number;
+    callsPerEmail: number;
+    byPath: Record<string, number>;
+    attemptsRecorded: number;
+    callsRecorded: number;
+  };
+}
+
+export interface Target {
+  name: string;
+  measured: string;
+  target: string;
+  met: boolean;
+}
+
+const f0 = (n: number) => Math.round(n).toLocaleString("en-US");
+const f2 = (n: number) => n.toFixed(2);
+/** Machine time per request at saturation, in µs (1 / throughput). */
+const usPerReq = (r: LoadResult) => 1e6 / r.okPerSec;
+
+export function targets(r: BenchReport): Target[] {
+  const send1Ratio = r.send1.app.okPerSec / r.send1.framework.okPerSec;
+  const send100Ratio = (r.send100.app.okPerSec * 100) / (r.send100.machine.okPerSec * 100);
+  const dispatchRatio = r.dispatch.emailsPerSec / r.baseline.emailsPerSec;
+  const webhookRatio = r.webhook.app.okPerSec / r.webhook.framework.okPerSec;
+  return [
+    { name: "Send API (1 recipient) vs framework floor", measured: `${f2(send1Ratio)}×`, target: "≥ 0.70×", met: send1Ratio >= 0.7 },
+    { name: "Send API (100 recipients) vs machine floor, recipients/s", measured: `${f2(send100Ratio)}×`, target: "≥ 0.50×", met: send100Ratio >= 0.5 },
+    { name: "Dispatch vs one-email-per-call baseline", measured: `${f0(dispatchRatio)}×`, target: "≥ 100×", met: dispatchRatio >= 100 },
+    { name: "Provider calls per email (dispatch)", measured: r.dispatch.callsPerEmail.toFixed(4), target: "≤ 0.002", met: r.dispatch.callsPerEmail <= 0.002 },
+    { name: "Webhook ingest vs framework floor", measured: `${f2(webhookRatio)}×`, target: "≥ 0.70×", met: webhookRatio >= 0.7 },
+    {
+      name: "Webhook duplicates add no rows",
+      measured: `${f0(r.dedup.actualRows)} rows / ${f0(r.dedup.expectedRows)} expected`,
+      target: "actual = expected",
+      met: r.dedup.actualRows === r.dedup.expectedRows,
+    },
+  ];
+}
+
+/** How the app's per-request cost splits, from the 1-recipient send run (µs of machine time per request). */
+export function gapBreakdown(r: BenchReport) {
+  const app = usPerReq(r.send1.app);
+  const framework = usPerReq(r.send1.framework);
+  const machine = usPerReq(r.send1.machine);
+  const bare = usPerReq(r.send1.bareHttp);
+  const frameworkOverhead = Math.max(0, framework - bare);
+  const gap = app - machine;
+  return { app, framework, machine, bare, frameworkOverhead, gap, frameworkShare: gap > 0 ? frameworkOverhead / gap : 0 };
+}
+
+function loadRows(r: BenchReport): string[][] {
+  const row = (what: string, res: LoadResult, unit = 1): string[] => [
+    what,
+    f0(res.okPerSec * unit),
+    String(res.p50),
+    String(res.p99),
+    f0(res.ok),
+    String(res.non2xx + res.errors + res.timeouts),
+  ];
+  return [
+    row("send, 1 rcpt — app (next start)", r.send1.app),
+    row("send, 1 rcpt — framework floor (next-floor)", r.send1.framework),
+    row("send, 1 rcpt — machine floor (node:http + INSERT)", r.send1.machine),
+    row("send, 1 rcpt — node:http parse only (no DB)", r.send1.bareHttp),
+    row("send, 100 rcpt — app, recipients/s", r.send100.app, 100),
+    row("send, 100 rcpt — framework floor, recipients/s", r.send100.framework, 100),
+    row("send, 100 rcpt — machine floor (100-row INSERT), recipients/s", r.send100.machine, 100),
+    row("webhook — app (auth, parse, dedup INSERT, correlate)", r.webhook.app),
+    row("webhook — framework floor (parse only)", r.webhook.framework),
+    row("webhook — machine floor (node:http + INSERT)", r.webhook.machine),
+  ];
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+function mdTable(head: string[], rows: string[][]): string {
+  return [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+const LOAD_HEAD = ["load (50 connections, 127.0.0.1)", "ok/s", "p50 ms", "p99 ms", "ok", "failed"];
+
+export function printTable(r: BenchReport): void {
+  const g = gapBreakdown(r);
+  const out = [
+    "",
+    `PenguinMails benchmark — ${r.startedAt} — ${r.machine.nproc} CPU (${r.machine.cpu}), Node ${r.machine.node}, PostgreSQL ${r.machine.postgres}`,
+    `load average before ${r.machine.loadBefore.map(f2).join(" ")} · after ${r.machine.loadAfter.map(f2).join(" ")}`,
+    "",
+    table(LOAD_HEAD, loadRows(r)),
+    "",
+    `per-request machine time (µs): app ${f0(g.app)} · framework floor ${f0(g.framework)} · machine floor ${f0(g.machine)} · bare node:http ${f0(g.bare)}`,
+    `gap app→machine floor ${f0(g.gap)} µs/req, of which Next.js framework overhead ≈ ${f0(g.frameworkOverhead)} µs (${(g.frameworkShare * 100).toFixed(0)}%)`,
+    "",
+    table(
+      ["dispatch (Postmark emulator, +50 ms/call)", "emails/s", "emails", "seconds", "provider calls", "calls/email"],
+      [
+        [`dispatcher, batch ${r.settings.dispatchBatch}, concurrency ${r.settings.dispatchConcurrency}`, f0(r.dispatch.emailsPerSec), f0(r.dispatch.sent), f2(r.dispatch.seconds), f0(r.dispatch.providerCalls), r.dispatch.callsPerEmail.toFixed(4)],
+        [`baseline: 1 email/call × ${r.baseline.workers} workers`, f2(r.baseline.emailsPerSec), f0(r.baseline.sent), f2(r.baseline.seconds), f0(r.baseline.calls), (r.baseline.calls / Math.max(1, r.baseline.sent)).toFixed(4)],
+      ],
+    ),
+    "",
+    `webhook dedup: ${f0(r.dedup.distinctSent)} distinct events, ${f0(r.dedup.duplicatesSent)} exact replays (${f0(r.dedup.duplicatesRecognized)} answered as duplicates); rows expected ${f0(r.dedup.expectedRows)}, actual ${f0(r.dedup.actualRows)}`,
+    "",
+    table(["target", "measured", "target", "met"], targets(r).map((t) => [t.name, t.measured, t.target, t.met ? "yes" : "NO"])),
+    "",
+  ];
+  console.log(out.join("\n"));
+}
+
+const START = "<!-- bench:results:start -->";
+const END = "<!-- bench:results:end -->";
+
+/** The generated part of BENCHMARKS.md: this run's numbers. */
+export function resultsMarkdown(r: BenchReport): string {
+  const g = gapBreakdown(r);
+  const m = r.machine;
+  return [
+    START,
+    `## Results of the last run`,
+    "",
+    `Run ${r.startedAt} → ${r.finishedAt} (UTC). Machine: \`nproc\` = ${m.nproc} (${m.cpu}), ${m.memGb} GB RAM, ${m.platform}; Node ${m.node}; PostgreSQL ${m.postgres}; Next.js ${m.next}.`,
+    `Load average (1/5/15 min) before the run ${m.loadBefore.map(f2).join(" / ")}, after ${m.loadAfter.map(f2).join(" / ")} — the load generator, the servers and PostgreSQL share these cores.`,
+    "",
+    `### Targets`,
+    "",
+    mdTable(["target", "measured", "target", "met"], targets(r).map((t) => [t.name, t.measured, t.target, t.met ? "**yes**" : "**NO — missed**"])),
+    "",
+    `### HTTP load (autocannon, ${r.settings.connections} connections, ${r.settings.warmupSec} s warm-up + ${r.settings.durationSec} s measured per line)`,
+    "",
+    mdTable(LOAD_HEAD, loadRows(r)),
+    "",
+    `Per-request machine time at saturation (1 / throughput): app ${f0(g.app)} µs, framework floor ${f0(g.framework)} µs, machine floor ${f0(g.machine)} µs, bare node:http without a database ${f0(g.bare)} µs.`,
+    `The app's gap to the machine floor is ${f0(g.gap)} µs per request; the Next.js framework itself (framework floor − bare node:http) accounts for ≈ ${f0(g.frameworkOverhead)} µs of it (${(g.frameworkShare * 100).toFixed(0)}%), the rest is the app's own work (auth lookup, validation, routing and suppression queries, the two-statement transaction, NOTIFY).`,
+    "",
+    `### Dispatch (${r.dispatch.recipients.toLocaleString("en-US")} queued recipients, Postmark emulator with +${r.settings.providerLatencyMs} ms per request)`,
+    "",
+    mdTable(
+      ["run", "emails/s", "emails", "seconds", "provider calls", "calls/email"],
+      [
+        [`Dispatcher, batchSize ${r.settings.dispatchBatch}, concurrency ${r.settings.dispatchConcurrency}`, f0(r.dispatch.emailsPerSec), f0(r.dispatch.sent), f2(r.dispatch.seconds), f0(r.dispatch.providerCalls), r.dispatch.callsPerEmail.toFixed(4)],
+        [`Baseline: one email per call, ${r.baseline.workers} workers`, f2(r.baseline.emailsPerSec), f0(r.baseline.sent), f2(r.baseline.seconds), f0(r.baseline.calls), (r.baseline.calls / Math.max(1, r.baseline.sent)).toFixed(4)],
+      ],
+    ),
+    "",
+    `Queueing the ${r.queue.recipients.toLocaleString("en-US")} recipients through the send service in-process (100 per call, sequential) took ${f2(r.queue.seconds)} s. Emulator requests during dispatch: ${JSON.stringify(r.dispatch.byPath)}; send_attempts rows ${f0(r.dispatch.attemptsRecorded)} in ${f0(r.dispatch.callsRecorded)} calls; recipients not sent: ${r.dispatch.notSent}.`,
+    "",
+    `### Webhook dedup check`,
+    "",
+    `${f0(r.dedup.distinctSent)} distinct Delivery/Open events were posted to the app, plus ${f0(r.dedup.duplicatesSent)} exact replays of earlier ones (${f0(r.dedup.duplicatesAnswered)} answered 2xx, ${f0(r.dedup.duplicatesRecognized)} of them reported as \`duplicates: 1\`). ${f0(r.dedup.unconfirmed)} distinct events were cut off at the end of a window and re-posted afterwards (${f0(r.dedup.resent)} answered 2xx). Rows added to \`events\`: **expected ${f0(r.dedup.expectedRows)}, actual ${f0(r.dedup.actualRows)}**.`,
+    END,
+  ].join("\n");
+}
+
+/** Replaces the generated section of BENCHMARKS.md, keeping the hand-written parts; creates the file if absent. */
+export function writeBenchmarksMd(file: string, r: BenchReport): void {
+  const generated = resultsMarkdown(r);
+  if (fs.existsSync(file)) {
+    const text = fs.readFileSync(file, "utf8");
+    const a = text.indexOf(START);
+    const b = text.indexOf(END);
+    if (a >= 0 && b > a) {
+      fs.writeFileSync(file, text.slice(0, a) + generated + text.slice(b + END.length));
+      return;
+    }
+  }
+  fs.writeFileSync(file, `# Benchmarks\n\nRun with \`npm run bench\` (see bench/README.md).\n\n${generated}\n`);
+}
