@@ -32,8 +32,11 @@ test("setup → sign in → create an API key → sign out → sign in again; a 
   const key = (await page.getByTestId("new-api-key").textContent())!.trim();
   expect(key).toMatch(/^pm_[A-Za-z0-9_-]{40,}$/);
   await expect(page.getByTestId("api-key-row")).toContainText("Production server");
-  const health = await page.request.get("/api/health");
-  expect(health.status()).toBe(200);
+  const providers = await page.request.get("/api/v1/providers", { headers: { authorization: `Bearer ${key}` } });
+  expect(providers.status()).toBe(200);
+  expect(await providers.json()).toEqual({ data: [] });
+  const wrongKey = await page.request.get("/api/v1/providers", { headers: { authorization: `Bearer ${key}x` } });
+  expect(wrongKey.status()).toBe(401);
 
   // Sign out, then the app asks to sign in again.
   await page.getByRole("button", { name: "Sign out" }).click();
