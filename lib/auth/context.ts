@@ -13,12 +13,17 @@ export interface ServiceContext {
 
 const ROLE_RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
-/** Users need at least `role`; API keys need the full scope for anything but sending. */
+/**
+ * Users need at least `role`. API keys act as a role: a full-scope key as an admin (it configures the workspace), a
+ * send-scope key as a member (it sends and reads its emails, nothing more).
+ */
+const KEY_ROLE: Record<ApiKeyScope, Role> = { full: "admin", send: "member" };
+
 export function requireRole(ctx: ServiceContext, role: Role): void {
   const a = ctx.actor;
   if (a.type === "system") return;
   if (a.type === "api_key") {
-    if (a.scope !== "full") throw forbidden("This API key has the send scope only; this endpoint needs a full-scope key");
+    if (ROLE_RANK[KEY_ROLE[a.scope]] < ROLE_RANK[role]) throw forbidden("This API key has the send scope only; this endpoint needs a full-scope key");
     return;
   }
   if (ROLE_RANK[a.role] < ROLE_RANK[role]) throw forbidden(`This action needs the ${role} role or higher`);

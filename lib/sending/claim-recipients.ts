@@ -61,12 +61,27 @@ export async function claimDueRecipients(
   }));
 }
 
-/** Gives back what this worker holds (shutdown without finishing): due again at once. */
+/**
+ * Heartbeat: pushes the lease of a round still in flight forward, so a long round (a slow relay, a large SMTP
+ * batch) is never taken over by another worker while it is still sending.
+ */
+export async function extendLease(database: Database, claimToken: string, now: Date, leaseMs: number): Promise<void> {
+  const until = new Date(now.getTime() + leaseMs).toISOString();
+  await database.query(sql`
+    update message_recipients set locked_until = ${until}::timestamptz, next_attempt_at = ${until}::timestamptz
+     where locked_by = ${claimToken} and status = 'sending'`);
+}
+
+/**
+ * Gives back what a worker holds (shutdown without finishing): due again at once. Claim tokens are
+ * `${workerId}#${round}`; every round of this worker is released.
+ */
 export async function releaseClaims(database: Database, workerId: string, now: Date): Promise<number> {
+  const prefix = `${workerId}#`;
   const rows = await database.query(sql`
     update message_recipients
        set status = 'queued', locked_by = null, locked_until = null, next_attempt_at = ${now.toISOString()}::timestamptz
-     where locked_by = ${workerId} and status = 'sending'
+     where left(locked_by, ${prefix.length}) = ${prefix} and status = 'sending'
     returning id`);
   return rows.length;
 }

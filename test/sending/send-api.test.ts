@@ -174,3 +174,23 @@ describe.each(testDatabaseKinds())("send API on %s", (kind) => {
     expect(res.status).toBe(401);
   });
 });
+
+describe("send-scope keys", () => {
+  it("may send and read their emails, but not configure", async () => {
+    const t = await createTestDatabase("pglite");
+    try {
+      useAsProcessDatabase(t.database);
+      const w = await workspaceFixture(t.database, undefined, "send");
+      await storeProviderRows(w.ctx, ["postmark"]);
+      const res = await post(w.key, valid);
+      expect(res.status).toBe(202);
+      const { id } = await res.json();
+      expect((await getEmailRoute(bearer(w.key), { params: Promise.resolve({ id }) })).status).toBe(200);
+      expect((await listEmailsRoute(bearer(w.key, { url: "http://localhost/api/v1/emails" }), noParams)).status).toBe(200);
+      const { GET: listProviders } = await import("@/app/api/v1/providers/route");
+      expect((await listProviders(bearer(w.key), noParams)).status).toBe(403);
+    } finally {
+      await t.drop();
+    }
+  });
+});
