@@ -1,3 +1,4 @@
+import { redactUserinfo, transportCause } from "./provider-calls";
 import type { ErrorClass, ProviderFailure } from "./types";
 
 /**
@@ -40,7 +41,11 @@ export function classifyMailgunThrown(err: unknown, recipientsInCall: number): P
   const text = details ? `${message}: ${details}` : message;
 
   if (status === 0 || (status === 400 && TRANSPORT_CODE.test(message))) {
-    return { class: "retryable", code: message, message: text };
+    // axios' own text already names code and address ("connect ECONNREFUSED 127.0.0.1:4020"); otherwise add the
+    // cause, e.g. "timeout of 400ms exceeded (ECONNABORTED)". Never the URL's userinfo.
+    const cause = transportCause(err) ?? (TRANSPORT_CODE.test(message) ? message : undefined);
+    const transportText = details ? (cause && !details.includes(cause) ? `${details} (${cause})` : details) : text;
+    return { class: "retryable", code: TRANSPORT_CODE.test(message) ? message : undefined, message: redactUserinfo(transportText) };
   }
   let cls: ErrorClass = MAILGUN_STATUS_CLASSES[status] ?? (status >= 500 ? "retryable" : "message_invalid");
   if (/not allowed to send/i.test(details) && status !== 429) cls = "provider_config";

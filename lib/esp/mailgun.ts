@@ -30,7 +30,7 @@ type FormValue = string | string[] | boolean | Array<{ data: Buffer; filename: s
 type FormFields = Record<string, FormValue>;
 
 /** Fields every recipient of one content shares. */
-function contentFields(config: MailgunConfig, content: MessageContent): FormFields {
+function contentFields(content: MessageContent): FormFields {
   const f: FormFields = { from: content.from, subject: content.subject };
   if (content.textBody !== undefined) f.text = content.textBody;
   if (content.htmlBody !== undefined) f.html = content.htmlBody;
@@ -41,7 +41,8 @@ function contentFields(config: MailgunConfig, content: MessageContent): FormFiel
   // mailgun.js turns booleans into "yes"/"no" for o:tracking-* (reference §5.2).
   f["o:tracking-opens"] = content.trackOpens;
   f["o:tracking-clicks"] = content.trackLinks;
-  if (config.unsubscribeHandling) f["o:tracking"] = true;
+  // No o:tracking here: it switches open/click tracking, not unsubscribes. With unsubscribeHandling on, the
+  // domain's unsubscribe tracking (enableMailgunUnsubscribeTracking, at save time) does the work.
   const files = content.attachments.filter((a) => !a.contentId);
   // Mailgun names an inline part by its filename and the HTML refers to it as cid:<filename>.
   const inline = content.attachments.filter((a) => a.contentId);
@@ -101,41 +102,67 @@ function batchFields(base: FormFields, copies: RecipientCopy[], headerNames: str
 
 /**
  * Groups batchable copies so each call has ≤1,000 recipients, one set of per-recipient header names, and each
- * address at most once (recipient-variables is keyed by address).
+ * address at most once (recipient-variables is keyed by address). One pass: per header set, copies go into the
+ * first call that is not full and does not hold their address yet — `open` points at the first non-full call,
+ * `nextFor` at the call after the last one holding each address, so the choice is max(open, nextFor[address]).
  */
-function planBatchCalls(copies: RecipientCopy[]): Array<{ copies: RecipientCopy[]; headerNames: string[] }> {
-  const byHeaderSet = new Map<string, RecipientCopy[]>();
+export function planBatchCalls(copies: readonly RecipientCopy[]): Array<{ copies: RecipientCopy[]; headerNames: string[] }> {
+  interface HeaderSetPlan {
+    headerNames: string[];
+    calls: RecipientCopy[][];
+    open: number;
+    nextFor: Map<string, number>;
+  }
+  const plans = new Map<string, HeaderSetPlan>();
   for (const c of copies) {
     const key = Object.keys(c.headers).sort().join("\n");
-    byHeaderSet.set(key, [...(byHeaderSet.get(key) ?? []), c]);
-  }
-  const calls: Array<{ copies: RecipientCopy[]; headerNames: string[]; seen: Set<string> }> = [];
-  for (const [key, group] of byHeaderSet) {
-    const headerNames = key ? key.split("\n") : [];
-    const mine: typeof calls = [];
-    for (const c of group) {
-      const addr = bareAddress(c.to);
-      let call = mine.find((k) => k.copies.length < MAILGUN_MAX_RECIPIENTS && !k.seen.has(addr));
-      if (!call) {
-        call = { copies: [], headerNames, seen: new Set() };
-        mine.push(call);
-      }
-      call.copies.push(c);
-      call.seen.add(addr);
+    let plan = plans.get(key);
+    if (!plan) {
+      plan = { headerNames: key ? key.split("\n") : [], calls: [], open: 0, nextFor: new Map() };
+      plans.set(key, plan);
     }
-    calls.push(...mine);
+    const addr = bareAddress(c.to);
+    const i = Math.max(plan.open, plan.nextFor.get(addr) ?? 0);
+    if (i === plan.calls.length) plan.calls.push([]);
+    plan.calls[i].push(c);
+    plan.nextFor.set(addr, i + 1);
+    while (plan.open < plan.calls.length && plan.calls[plan.open].length >= MAILGUN_MAX_RECIPIENTS) plan.open += 1;
   }
-  return calls;
+  return [...plans.values()].flatMap((p) => p.calls.map((calls) => ({ copies: calls, headerNames: p.headerNames })));
 }
 
-export function createMailgunAdapter(config: MailgunConfig): ProviderAdapter {
-  // axios under mailgun.js uses Node's global http(s) agent, which keeps connections alive since Node 19.
-  const client = new Mailgun(FormData).client({
+/** mailgun.js client for a config (reference §6); axios uses Node's global agent, keep-alive since Node 19. */
+function mailgunClient(config: MailgunConfig) {
+  return new Mailgun(FormData).client({
     username: "api",
     key: config.apiKey,
     url: config.baseUrl ?? MAILGUN_REGION_URLS[config.region],
     ...(config.timeoutMs ? { timeout: config.timeoutMs } : {}),
   });
+}
+
+export type EnableUnsubscribeResult = { ok: true } | { ok: false; reason: string; code?: string };
+
+/**
+ * Mailgun's own unsubscribe handling is a DOMAIN setting, not a per-message option: unsubscribe tracking on the
+ * domain (PUT /v3/domains/{domain}/tracking/unsubscribe, active=yes) makes Mailgun add its List-Unsubscribe header,
+ * fill %unsubscribe_url% and send `unsubscribed` events. Called when a Mailgun config is saved with
+ * unsubscribe_handling on. Mailgun answering with an error (bad key, unknown domain, …) is returned as a reason;
+ * transport failures and 5xx are thrown, as verify() does.
+ */
+export async function enableMailgunUnsubscribeTracking(config: MailgunConfig): Promise<EnableUnsubscribeResult> {
+  try {
+    await mailgunClient(config).domains.domainTracking.updateTracking(config.domain, "unsubscribe", { active: true });
+    return { ok: true };
+  } catch (err) {
+    const f = classifyMailgunThrown(err, 0);
+    if (f.class === "retryable") throw err;
+    return { ok: false, reason: f.message, code: f.code };
+  }
+}
+
+export function createMailgunAdapter(config: MailgunConfig): ProviderAdapter {
+  const client = mailgunClient(config);
 
   async function sendCall(rec: SendRecorder, copies: RecipientCopy[], fields: FormFields): Promise<void> {
     const index = rec.reserveCall();
@@ -169,7 +196,7 @@ export function createMailgunAdapter(config: MailgunConfig): ProviderAdapter {
       if (bad) rec.fail(r.recipientId, { class: "recipient_rejected", message: `not a valid address: ${bad}` }, NO_CALL_INDEX);
       return !bad;
     });
-    const base = contentFields(config, m.content);
+    const base = contentFields(m.content);
     const solo = valid.filter(isSolo);
     const batch = valid.filter((r) => !isSolo(r));
     return [

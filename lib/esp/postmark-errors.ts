@@ -41,6 +41,9 @@ export function classifyPostmarkError(errorCode: number, httpStatus: number, mes
       : classifyPostmarkStatus(httpStatus);
   // A 401 status is always the token, whatever the body says.
   if (httpStatus === 401) cls = "provider_config";
+  // A 413 status is always "payload too large" (§1.5) — never ErrorCode 413 "account may not send", which comes in
+  // a 422 body. The Postmark adapter reclassifies a 413 for a multi-message batch as retryable.
+  if (httpStatus === 413) cls = "message_invalid";
   // ErrorCode 300 naming the To address is about this recipient, not the whole message.
   if (errorCode === 300 && /'To' address/i.test(message)) cls = "recipient_rejected";
   return {
@@ -54,5 +57,8 @@ export function classifyPostmarkError(errorCode: number, httpStatus: number, mes
 /** Shape of the errors postmark.js throws (PostmarkError and subclasses, reference §1.7). */
 export function classifyPostmarkThrown(err: unknown): ProviderFailure {
   const e = err as { code?: number; statusCode?: number; message?: string };
-  return classifyPostmarkError(Number(e?.code ?? 0), Number(e?.statusCode ?? 0), String(e?.message ?? err));
+  const failure = classifyPostmarkError(Number(e?.code ?? 0), Number(e?.statusCode ?? 0), String(e?.message ?? err));
+  // Transport failures carry their cause in the message, "fetch failed (ECONNREFUSED 127.0.0.1:4010)" (postmark.ts).
+  const transport = !failure.httpStatus && /\((E[A-Z0-9_]+|UND_ERR_[A-Z0-9_]+)\b/.exec(failure.message)?.[1];
+  return transport ? { ...failure, code: transport } : failure;
 }

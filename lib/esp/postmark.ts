@@ -2,22 +2,52 @@ import { AccountClient, ServerClient, Models } from "postmark";
 import type { Message } from "postmark";
 import { METADATA_KEYS } from "./correlation";
 import { classifyPostmarkError, classifyPostmarkThrown } from "./postmark-errors";
-import { chunk, SendRecorder } from "./provider-calls";
-import type {
-  DnsRecordStatus,
-  MessageContent,
-  PostmarkConfig,
-  ProviderAdapter,
-  RecipientCopy,
-  SendBatch,
-  SendOutcome,
-  VerifyResult,
+import { redactUserinfo, SendRecorder, transportCause } from "./provider-calls";
+import {
+  NO_CALL_INDEX,
+  type DnsRecordStatus,
+  type MessageContent,
+  type PostmarkConfig,
+  type ProviderAdapter,
+  type RecipientCopy,
+  type SendBatch,
+  type SendOutcome,
+  type VerifyResult,
 } from "./types";
 
 /** /email/batch takes at most 500 messages (ErrorCode 410 above; reference §1.3). */
 export const POSTMARK_MAX_BATCH = 500;
 
-type ClientOptions = { useHttps: boolean; requestHost: string; timeout?: number };
+/**
+ * Size limits (reference §1.3, measured after base64): 10 MB per message including attachments, 50 MB per batch
+ * payload; above them Postmark answers HTTP 413. We measure the UTF-8 length of each message's JSON — what the SDK
+ * sends — and read "MB" as 10^6 bytes, the stricter reading. A message over the limit fails alone before any call;
+ * batches are cut at 45 MB of JSON, a safety margin under the 50 MB payload limit.
+ */
+export const POSTMARK_MAX_MESSAGE_BYTES = 10_000_000;
+export const POSTMARK_MAX_BATCH_PAYLOAD_BYTES = 50_000_000;
+export const POSTMARK_BATCH_BUDGET_BYTES = 45_000_000;
+
+type ClientOptions = {
+  useHttps: boolean;
+  requestHost: string;
+  timeout?: number;
+  fetch: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+};
+
+/**
+ * Global fetch (undici), except that a transport failure keeps its cause in the message: postmark.js rebuilds the
+ * error from `message` alone, so "fetch failed" would lose ECONNREFUSED / ENOTFOUND / ETIMEDOUT and the address.
+ */
+async function fetchKeepingCause(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (err) {
+    const cause = transportCause(err);
+    if (!cause || !(err instanceof Error)) throw err;
+    throw new Error(redactUserinfo(`${err.message} (${cause})`));
+  }
+}
 
 /** postmark.js builds `${https|http}://${requestHost}`; a port or path prefix in requestHost works (reference §2). */
 function clientOptions(config: PostmarkConfig): ClientOptions {
@@ -28,6 +58,7 @@ function clientOptions(config: PostmarkConfig): ClientOptions {
     requestHost: url.host + path,
     // The SDK timeout is in seconds; fractions work because it multiplies by 1000 for AbortSignal.timeout.
     ...(config.timeoutMs ? { timeout: config.timeoutMs / 1000 } : {}),
+    fetch: fetchKeepingCause,
   };
 }
 
@@ -69,6 +100,30 @@ function toPostmarkMessage(config: PostmarkConfig, content: MessageContent, copy
 interface PreparedCopy {
   recipientId: string;
   message: Message;
+  /** UTF-8 bytes of the message's JSON, as sent. */
+  bytes: number;
+}
+
+/**
+ * Groups copies into calls of at most 500 messages and at most POSTMARK_BATCH_BUDGET_BYTES of JSON (the array's
+ * brackets and commas included), in order, in one pass.
+ */
+export function planPostmarkCalls<T extends { bytes: number }>(copies: readonly T[]): T[][] {
+  const calls: T[][] = [];
+  let open: T[] = [];
+  let openBytes = 2; // "[" and "]"
+  for (const copy of copies) {
+    const added = copy.bytes + (open.length ? 1 : 0); // the comma before it
+    if (open.length && (open.length >= POSTMARK_MAX_BATCH || openBytes + added > POSTMARK_BATCH_BUDGET_BYTES)) {
+      calls.push(open);
+      open = [];
+      openBytes = 2;
+    }
+    openBytes += copy.bytes + (open.length ? 1 : 0);
+    open.push(copy);
+  }
+  if (open.length) calls.push(open);
+  return calls;
 }
 
 export function createPostmarkAdapter(config: PostmarkConfig): ProviderAdapter {
@@ -95,7 +150,14 @@ export function createPostmarkAdapter(config: PostmarkConfig): ProviderAdapter {
         else rec.fail(copy.recipientId, classifyPostmarkError(r.ErrorCode, 200, r.Message), index);
       });
     } catch (err) {
-      const error = classifyPostmarkThrown(err);
+      let error = classifyPostmarkThrown(err);
+      if (error.httpStatus === 413 && copies.length > 1) {
+        // 413 on /email/batch is about the whole payload, not any one message: since calls are cut well under the
+        // 50 MB limit beforehand, it means our estimate and Postmark's count differ — not that these messages are
+        // invalid. Retryable (the retry budget bounds it) rather than failing every recipient in the batch for good.
+        // A 413 for a call with ONE message stays message_invalid: that message is too large.
+        error = { ...error, class: "retryable", message: `batch payload too large for Postmark (413): ${error.message}` };
+      }
       rec.addCall({ index, recipientIds, startedAt, finishedAt: new Date(), httpStatus: error.httpStatus, error });
       for (const id of recipientIds) rec.fail(id, error, index);
     }
@@ -106,10 +168,23 @@ export function createPostmarkAdapter(config: PostmarkConfig): ProviderAdapter {
 
     async send(batch: SendBatch): Promise<SendOutcome> {
       const rec = new SendRecorder();
-      const copies: PreparedCopy[] = batch.messages.flatMap((m) =>
-        m.recipients.map((r) => ({ recipientId: r.recipientId, message: toPostmarkMessage(config, m.content, r) })),
-      );
-      await Promise.all(chunk(copies, POSTMARK_MAX_BATCH).map((c) => sendChunk(rec, c)));
+      const copies: PreparedCopy[] = [];
+      for (const m of batch.messages) {
+        for (const r of m.recipients) {
+          const message = toPostmarkMessage(config, m.content, r);
+          const bytes = Buffer.byteLength(JSON.stringify(message), "utf8");
+          if (bytes > POSTMARK_MAX_MESSAGE_BYTES) {
+            // Would be a 413 for this message — and would sink every other message of its batch call.
+            rec.fail(r.recipientId, {
+              class: "message_invalid",
+              message: `message is ${bytes} bytes with attachments (base64); Postmark accepts at most ${POSTMARK_MAX_MESSAGE_BYTES} per message`,
+            }, NO_CALL_INDEX);
+          } else {
+            copies.push({ recipientId: r.recipientId, message, bytes });
+          }
+        }
+      }
+      await Promise.all(planPostmarkCalls(copies).map((c) => sendChunk(rec, c)));
       return rec.outcome();
     },
 

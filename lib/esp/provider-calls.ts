@@ -1,12 +1,5 @@
 import type { ProviderCall, ProviderFailure, RecipientResult } from "./types";
 
-/** Splits a list into chunks of at most `size` items (ESP per-call limits). */
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
  * Collects results and calls of one send(batch). Call indexes are reserved before the call starts so concurrent
  * calls keep stable, unique indexes.
@@ -42,4 +35,39 @@ export class SendRecorder {
 export function bareAddress(address: string): string {
   const m = /<([^>]+)>\s*$/.exec(address);
   return (m ? m[1] : address).trim().toLowerCase();
+}
+
+interface CauseLike {
+  code?: unknown;
+  address?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+  errors?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * "ECONNREFUSED 127.0.0.1:4010", "ENOTFOUND api.example.invalid", … from a transport error's `cause` chain (undici
+ * puts the system error in `cause`, sometimes an AggregateError of one error per address tried). Only the error
+ * code and the host/port are read — never URLs or headers — so no credential can leak into the text.
+ */
+export function transportCause(err: unknown): string | undefined {
+  let c = (err as CauseLike | undefined)?.cause as CauseLike | undefined;
+  for (let depth = 0; c && typeof c === "object" && depth < 4; depth++) {
+    const first = Array.isArray(c.errors) ? (c.errors[0] as CauseLike | undefined) : undefined;
+    const code = typeof c.code === "string" ? c.code : typeof first?.code === "string" ? first.code : undefined;
+    if (code) {
+      const address = c.address ?? first?.address ?? c.hostname ?? first?.hostname;
+      const port = c.port ?? first?.port;
+      const where = typeof address === "string" ? (port !== undefined ? `${address}:${port}` : address) : "";
+      return where ? `${code} ${where}` : code;
+    }
+    c = c.cause as CauseLike | undefined;
+  }
+  return undefined;
+}
+
+/** Removes `user:password@` from any URL in a transport error's text. */
+export function redactUserinfo(text: string): string {
+  return text.replace(/(\w+:\/\/)[^\s/@]*@/g, "$1");
 }

@@ -158,7 +158,10 @@ export interface MailgunConfig {
   webhookSigningKey?: string;
   trackOpens: boolean;
   trackClicks: boolean;
-  /** When on, Mailgun's own unsubscribe mechanism is used (o:tracking + %unsubscribe_url%). */
+  /**
+   * When on, Mailgun's own unsubscribe mechanism is used: the domain's unsubscribe tracking, switched on at save time
+   * (enableMailgunUnsubscribeTracking in mailgun.ts); it adds List-Unsubscribe and fills %unsubscribe_url%.
+   */
   unsubscribeHandling: boolean;
   /** Overrides the region's base URL; `MAILGUN_API_BASE_URL` in the app, an emulator's URL in tests. */
   baseUrl?: string;

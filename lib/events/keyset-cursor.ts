@@ -25,3 +25,21 @@ export function decodeCursor(cursor: string): KeysetPosition {
     fields: [{ field: "cursor", code: "invalid_cursor", message: "Invalid cursor" }],
   });
 }
+
+export interface KeysetPage<V> {
+  data: V[];
+  next_cursor: string | null;
+}
+
+/**
+ * Turns the rows of a keyset query run with `limit + 1` into one page: the extra row only says that another page
+ * exists, and the next cursor is the position of the page's last row.
+ */
+export function keysetPage<R, V>(rows: R[], limit: number, positionOf: (row: R) => KeysetPosition, view: (row: R) => V): KeysetPage<V> {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map(view),
+    next_cursor: rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
+  };
+}

@@ -5,11 +5,27 @@ import { requireRole, type ServiceContext } from "@/lib/auth/context";
 import { PROVIDER_KINDS } from "@/lib/esp/types";
 import { parseOrThrow } from "@/lib/validation";
 import { NORMALIZED_EVENT_TYPES } from "@/lib/webhooks/types";
-import { decodeCursor, encodeCursor } from "./keyset-cursor";
+import { decodeCursor, keysetPage, type KeysetPage } from "./keyset-cursor";
 
-type EventRow = typeof events.$inferSelect;
+/**
+ * The columns the API shows: everything but `raw` (the ESP's payload stays in the database for audits; it can be
+ * large, and a page holds up to 500 rows), so list queries select these instead of the whole row.
+ */
+const eventViewColumns = {
+  id: events.id,
+  type: events.type,
+  provider: events.provider,
+  messageId: events.messageId,
+  recipientId: events.recipientId,
+  recipientEmail: events.recipientEmail,
+  providerMessageId: events.providerMessageId,
+  occurredAt: events.occurredAt,
+  receivedAt: events.receivedAt,
+  details: events.details,
+};
+type EventRow = Pick<typeof events.$inferSelect, keyof typeof eventViewColumns>;
 
-/** The API shape of an event (the raw payload stays in the database for audits; it can be large). */
+/** The API shape of an event (no raw payload). */
 export function toEventView(row: EventRow) {
   const details = row.details ?? {};
   return {
@@ -49,7 +65,7 @@ export type ListEventsQuery = z.input<typeof listEventsSchema>;
  * GET /api/v1/events: newest first, keyset pages on (occurred_at, id) — the events_workspace_occurred_idx order.
  * occurred_at always comes from a JS Date (ms precision), so the cursor compares exactly.
  */
-export async function listEvents(ctx: ServiceContext, query: ListEventsQuery): Promise<{ data: EventView[]; next_cursor: string | null }> {
+export async function listEvents(ctx: ServiceContext, query: ListEventsQuery): Promise<KeysetPage<EventView>> {
   requireRole(ctx, "viewer");
   const q = parseOrThrow(listEventsSchema, query);
   const conditions: SQL[] = [eq(events.workspaceId, ctx.workspaceId)];
@@ -64,24 +80,19 @@ export async function listEvents(ctx: ServiceContext, query: ListEventsQuery): P
     conditions.push(sql`(${events.occurredAt}, ${events.id}) < (${at.toISOString()}::timestamptz, ${key})`);
   }
   const rows = await ctx.database.db
-    .select()
+    .select(eventViewColumns)
     .from(events)
     .where(and(...conditions))
     .orderBy(desc(events.occurredAt), desc(events.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(toEventView),
-    next_cursor: rows.length > q.limit && last ? encodeCursor({ at: last.occurredAt, key: last.id }) : null,
-  };
+  return keysetPage(rows, q.limit, (row) => ({ at: row.occurredAt, key: row.id }), toEventView);
 }
 
 /** The events of one message in time order, for GET /api/v1/emails/{id} (the send side calls this). */
 export async function listEventsForMessage(ctx: ServiceContext, messageId: string): Promise<EventView[]> {
   requireRole(ctx, "viewer");
   const rows = await ctx.database.db
-    .select()
+    .select(eventViewColumns)
     .from(events)
     .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.messageId, messageId)))
     .orderBy(asc(events.occurredAt), asc(events.id));

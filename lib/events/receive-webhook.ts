@@ -1,6 +1,6 @@
 import type { Database } from "@/db";
 import { AppError } from "@/lib/errors";
-import { readText } from "@/lib/http/read-body";
+import { readJsonBody } from "@/lib/http/read-body";
 import { readSecrets } from "@/lib/providers/provider-configs";
 import { WebhookPayloadError } from "@/lib/webhooks/errors";
 import { readMailgunSignature, parseMailgunWebhook, verifyMailgunSignature } from "@/lib/webhooks/mailgun";
@@ -41,8 +41,8 @@ export async function receivePostmarkWebhook(database: Database, input: WebhookI
   if (!authenticatePostmark(input.request.headers.get("authorization"), credentials)) {
     throw unauthorized("Webhook credentials are missing or wrong");
   }
-  const body = await readJson(input.request);
-  const parsed = parseOrThrow(() => parsePostmarkWebhookWithReason(body, { receivedAt: input.now }));
+  const body = await readWebhookJson(input.request);
+  const parsed = parsedOrBadRequest(() => parsePostmarkWebhookWithReason(body, { receivedAt: input.now }));
   return receipt(parsed, await ingestEvents(database, workspaceId, "postmark", parsed.events));
 }
 
@@ -55,7 +55,7 @@ export async function receiveMailgunWebhook(database: Database, input: WebhookIn
   const { workspaceId, config } = await findWebhookEndpoint(database, "mailgun", input.hookId);
   const signingKey = readSecrets(config).webhook_signing_key;
   if (!signingKey) throw unauthorized("No webhook signing key is configured for Mailgun in this workspace");
-  const body = await readJson(input.request);
+  const body = await readWebhookJson(input.request);
   const signature = (() => {
     try {
       return readMailgunSignature(body);
@@ -65,25 +65,24 @@ export async function receiveMailgunWebhook(database: Database, input: WebhookIn
   })();
   const check = verifyMailgunSignature(signature, signingKey, input.now);
   if (!check.ok) throw unauthorized(`Mailgun signature rejected (${check.reason})`);
-  const parsed = parseOrThrow(() => parseMailgunWebhook(body));
+  const parsed = parsedOrBadRequest(() => parseMailgunWebhook(body));
   return receipt(parsed, await ingestEvents(database, workspaceId, "mailgun", parsed.events, { webhookToken: signature.token }));
 }
 
-async function readJson(request: Request): Promise<unknown> {
-  // Content-Length is the fast path; readText still cuts off a chunked or lying body at the limit.
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > WEBHOOK_MAX_BYTES) {
-    throw new AppError("payload_too_large", `The webhook body is larger than ${WEBHOOK_MAX_BYTES} bytes`, { limit_bytes: WEBHOOK_MAX_BYTES });
-  }
-  const raw = await readText(request, WEBHOOK_MAX_BYTES);
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new AppError("invalid_json", "The webhook body is not valid JSON");
-  }
+/**
+ * The shared JSON body reader: 413 past WEBHOOK_MAX_BYTES (Content-Length fast path, then cut off while reading),
+ * 400 `invalid_json` for an empty or malformed body, and 415 for a Content-Type that is set and not JSON. Postmark
+ * and Mailgun (JSON webhooks) both send application/json; a request without a Content-Type is still read.
+ */
+async function readWebhookJson(request: Request): Promise<unknown> {
+  return (await readJsonBody(request, WEBHOOK_MAX_BYTES)).value;
 }
 
-function parseOrThrow<T>(parse: () => T): T {
+/**
+ * The webhook parsers throw WebhookPayloadError (they are not zod schemas); a structurally invalid webhook body is
+ * a 400 `invalid_request`, not lib/validation's 422 for API input, hence this instead of `parseOrThrow`.
+ */
+function parsedOrBadRequest<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {

@@ -1,7 +1,8 @@
 import { and, eq, gt, lte, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { events, workspaceSettings, type SuppressionReason } from "@/db/schema";
+import { events, type SuppressionReason } from "@/db/schema";
 import { suppressAddress } from "@/lib/suppressions/suppress-address";
+import { loadSoftBouncePolicy } from "@/lib/suppressions/suppression-settings";
 import type { NormalizedEvent, NormalizedEventType } from "@/lib/webhooks/types";
 
 /** What an event means for the address: suppress at once, count towards the soft-bounce threshold, or nothing. */
@@ -20,9 +21,6 @@ const SUPPRESSION_EFFECT: Record<NormalizedEventType, (event: NormalizedEvent) =
   failed: () => null,
 };
 
-export const DEFAULT_SOFT_BOUNCE_THRESHOLD = 3;
-export const DEFAULT_SOFT_BOUNCE_WINDOW_DAYS = 30;
-
 /**
  * Applies an event's suppression effect inside the ingest transaction. `email` is the event's address (or, when the
  * ESP omitted it, the correlated recipient's). Returns true when the address was newly suppressed.
@@ -36,22 +34,25 @@ export async function suppressFromEvent(tx: DbOrTx, workspaceId: string, event: 
 }
 
 /**
- * Counts this address's soft bounces in the window ending at this bounce (the event being ingested is already
- * inserted, so it counts). Two soft bounces ingested concurrently would each miss the other's uncommitted row, so a
- * transaction-scoped advisory lock per workspace × address serializes the count; the waiter's next statement sees
- * the committed row (READ COMMITTED takes a fresh snapshot per statement).
+ * One message's identity for the soft-bounce count: our recipient row, else the ESP's message id, else the event
+ * itself. Prefixed so the three id spaces cannot collide (`'r:' || null` is null, so coalesce falls through).
+ */
+const softBounceMessageKey = sql`coalesce('r:' || ${events.recipientId}, 'p:' || ${events.providerMessageId}, 'd:' || ${events.dedupKey})`;
+
+/**
+ * Counts the distinct MESSAGES that soft-bounced for this address in the window ending at this bounce (the event
+ * being ingested is already inserted, so it counts). Messages, not events: Mailgun sends a temporary `failed` for
+ * each of its own retries of one message, so counting events would suppress an address after one slow delivery
+ * that Mailgun then completes. Two soft bounces ingested concurrently would each miss the other's uncommitted row,
+ * so a transaction-scoped advisory lock per workspace × address serializes the count; the waiter's next statement
+ * sees the committed row (READ COMMITTED takes a fresh snapshot per statement).
  */
 async function softBounceThresholdReached(tx: DbOrTx, workspaceId: string, email: string, occurredAt: Date): Promise<boolean> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`soft-bounce:${workspaceId}:${email}`}))`);
-  const [settings] = await tx
-    .select({ threshold: workspaceSettings.softBounceThreshold, windowDays: workspaceSettings.softBounceWindowDays })
-    .from(workspaceSettings)
-    .where(eq(workspaceSettings.workspaceId, workspaceId));
-  const threshold = settings?.threshold ?? DEFAULT_SOFT_BOUNCE_THRESHOLD;
-  const windowDays = settings?.windowDays ?? DEFAULT_SOFT_BOUNCE_WINDOW_DAYS;
+  const { threshold, windowDays } = await loadSoftBouncePolicy(tx, workspaceId);
   const windowStart = new Date(occurredAt.getTime() - windowDays * 86_400_000);
   const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
+    .select({ n: sql<number>`count(distinct ${softBounceMessageKey})::int` })
     .from(events)
     .where(
       and(

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { providerConfigs, workspaces } from "@/db/schema";
 import type { Database } from "@/db";
 import type { ProviderConfigs, ProviderKind, VerifyResult } from "../esp/types";
+import { enableMailgunUnsubscribeTracking } from "../esp/mailgun";
 import { encryptJson, decryptJson } from "../crypto/secrets";
 import { encryptionKey } from "../crypto/instance-keys";
 import { env, appUrl } from "../config/env";
@@ -9,6 +10,7 @@ import { requireRole, type ServiceContext } from "../auth/context";
 import { AppError, notFound } from "../errors";
 import { newId, randomToken } from "../ids";
 import { parseOrThrow } from "../validation";
+import { effectiveState } from "../sending/circuit-breaker";
 import { providerInputSchemas, type MailgunInput, type PostmarkInput, type SmtpInput } from "./schemas";
 
 /** Secret fields per provider, kept only in the encrypted column. */
@@ -143,13 +145,25 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
     secretsEncrypted: encryptJson(secrets as Record<string, unknown>, encryptionKey(), secretsContext(ctx.workspaceId, kind)),
     webhookUsername: kind === "postmark" ? (existing?.webhookUsername ?? `pm-${randomToken(6)}`) : null,
   };
-  const verification = await verify(kind, adapterConfig({ ...(existing ?? defaults()), ...candidate } as Row));
+  const config = adapterConfig({ ...(existing ?? defaults()), ...candidate } as Row);
+  const verification = await verify(kind, config);
   if (verification.status === "refused") {
     throw new AppError("provider_verification_failed", `${kind} refused the credentials: ${verification.reason}`, {
       provider: kind,
       reason: verification.reason,
       ...(verification.code ? { provider_code: verification.code } : {}),
     });
+  }
+  // Mailgun's own unsubscribe handling is the domain's unsubscribe tracking: switch it on before storing.
+  if (kind === "mailgun" && (config as ProviderConfigs["mailgun"]).unsubscribeHandling) {
+    const tracking = await enableMailgunUnsubscribeTracking(config as ProviderConfigs["mailgun"]);
+    if (!tracking.ok) {
+      throw new AppError("provider_verification_failed", `mailgun refused to enable unsubscribe tracking: ${tracking.reason}`, {
+        provider: kind,
+        reason: tracking.reason,
+        ...(tracking.code ? { provider_code: tracking.code } : {}),
+      });
+    }
   }
   const now = new Date();
   const values = {
@@ -206,7 +220,8 @@ function toView(row: Row, hookId: string) {
     credentials: credentials[row.kind],
     webhook,
     health: {
-      circuit_state: row.circuitState,
+      // What the dispatcher acts on: an open breaker past its cool-down lets traffic through again (half-open).
+      circuit_state: effectiveState(row, new Date()),
       consecutive_failures: row.consecutiveFailures,
       circuit_opened_at: row.circuitOpenedAt?.toISOString() ?? null,
       last_error: row.lastError,
@@ -235,7 +250,7 @@ export async function getProviderView(ctx: ServiceContext, kind: ProviderKind): 
   return view;
 }
 
-/** Enabled provider rows of a workspace (for routing and the dispatcher). */
+/** All provider rows of a workspace, enabled or not. */
 export async function loadProviderRows(database: Database, workspaceId: string): Promise<Row[]> {
   return database.db.select().from(providerConfigs).where(eq(providerConfigs.workspaceId, workspaceId));
 }

@@ -1,6 +1,7 @@
 import { clickUrl, listUnsubscribeHeaders, openPixelUrl, unsubscribeUrl } from "../events/tracking-links";
 import { rewriteHtmlForTracking } from "../webhooks/signed-links";
 import type { Personalize } from "./dispatch-round";
+import { addressKey } from "./addresses";
 
 /**
  * Per-recipient additions just before sending.
@@ -14,7 +15,7 @@ export const personalizeRecipient: Personalize = ({ copy, content, provider }) =
   let headers = copy.headers;
   const mailgunHandlesUnsubscribe = provider.kind === "mailgun" && Boolean((provider.settings as { unsubscribe_handling?: boolean }).unsubscribe_handling);
   if (content.type !== "transactional" && !mailgunHandlesUnsubscribe) {
-    headers = { ...headers, ...listUnsubscribeHeaders(unsubscribeUrl({ ...ids, email: bareAddress(copy.to) })) };
+    headers = { ...headers, ...listUnsubscribeHeaders(unsubscribeUrl({ ...ids, email: addressKey(copy.to) })) };
   }
   let htmlBody = copy.htmlBody;
   const html = copy.htmlBody ?? content.htmlBody;
@@ -26,5 +27,3 @@ export const personalizeRecipient: Personalize = ({ copy, content, provider }) =
   }
   return { ...copy, headers, ...(htmlBody !== undefined ? { htmlBody } : {}) };
 };
-
-const bareAddress = (to: string) => (/<([^>]+)>\s*$/.exec(to)?.[1] ?? to).trim().toLowerCase();

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { messageRecipients, messages, sendAttempts, RECIPIENT_STATUSES } from "@/db/schema";
 import { EMAIL_TYPES, PROVIDER_KINDS } from "../esp/types";
@@ -6,7 +6,18 @@ import { requireRole, type ServiceContext } from "../auth/context";
 import { notFound } from "../errors";
 import { parseOrThrow } from "../validation";
 
-type MessageRow = typeof messages.$inferSelect;
+/**
+ * Every message column but the attachments' base64 content, which can be megabytes per message: views need only
+ * names, types and sizes, computed in SQL.
+ */
+const { attachments: _content, ...messageColumns } = getTableColumns(messages);
+const messageSelection = {
+  ...messageColumns,
+  attachmentSummary: sql<Array<{ filename: string; content_type: string; size: number }>>`coalesce((
+    select jsonb_agg(jsonb_build_object('filename', a->>'filename', 'content_type', a->>'contentType', 'size', (length(a->>'content') * 3) / 4))
+      from jsonb_array_elements(${messages.attachments}) a), '[]'::jsonb)`,
+};
+type MessageRow = Omit<typeof messages.$inferSelect, "attachments"> & { attachmentSummary: Array<{ filename: string; content_type: string; size: number }> };
 
 function messageView(m: MessageRow) {
   return {
@@ -22,7 +33,7 @@ function messageView(m: MessageRow) {
     track_opens: m.trackOpens,
     track_links: m.trackLinks,
     provider: m.requestedProvider,
-    attachments: m.attachments.map((a) => ({ filename: a.filename, content_type: a.contentType, size: Math.floor((a.content.length * 3) / 4) })),
+    attachments: m.attachmentSummary,
     send_at: m.sendAt?.toISOString() ?? null,
     created_at: m.createdAt.toISOString(),
   };
@@ -32,7 +43,7 @@ function messageView(m: MessageRow) {
 export async function getEmail(ctx: ServiceContext, id: string, extra?: { events?: (messageId: string) => Promise<unknown[]> }) {
   requireRole(ctx, "viewer");
   const db = ctx.database.db;
-  const [message] = await db.select().from(messages).where(and(eq(messages.id, id), eq(messages.workspaceId, ctx.workspaceId)));
+  const [message] = await db.select(messageSelection).from(messages).where(and(eq(messages.id, id), eq(messages.workspaceId, ctx.workspaceId)));
   if (!message) throw notFound("Email");
   const [recipients, attempts, events] = await Promise.all([
     db.select().from(messageRecipients).where(and(eq(messageRecipients.messageId, id), eq(messageRecipients.workspaceId, ctx.workspaceId))).orderBy(asc(messageRecipients.id)),
@@ -120,7 +131,7 @@ export async function listEmails(ctx: ServiceContext, query: Record<string, stri
     if (q.provider) inner.push(eq(messageRecipients.provider, q.provider));
     where.push(inArray(messages.id, db.select({ id: messageRecipients.messageId }).from(messageRecipients).where(and(...inner))));
   }
-  const rows = await db.select().from(messages).where(and(...where)).orderBy(desc(messages.id)).limit(q.limit + 1);
+  const rows = await db.select(messageSelection).from(messages).where(and(...where)).orderBy(desc(messages.id)).limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const counts = page.length
     ? await db

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EMAIL_TYPES, PROVIDER_KINDS } from "../esp/types";
-import { parseAddress, formatAddress } from "./addresses";
+import { addressKey, parseAddress, formatAddress } from "./addresses";
 
 /** Per request: each `to` address becomes its own copy (design.md, "Recipients: one copy each"). */
 export const MAX_RECIPIENTS_PER_REQUEST = 1000;
@@ -82,8 +82,10 @@ export const sendEmailSchema = z
     if ((v.cc.length || v.bcc.length) && v.to.length > 1) {
       ctx.addIssue({ code: "custom", path: [v.cc.length ? "cc" : "bcc"], message: "cc and bcc are accepted only with a single to address (each to address gets its own copy)" });
     }
-    const lowered = v.to.map((a) => a.toLowerCase());
-    if (new Set(lowered).size !== lowered.length) ctx.addIssue({ code: "custom", path: ["to"], message: "to lists the same address twice" });
+    // "Jane <jane@x.com>" and "JANE@x.com" are one mailbox: compare the bare, lower-cased address.
+    const keys = v.to.map(addressKey);
+    const duplicate = keys.findIndex((k, i) => keys.indexOf(k) !== i);
+    if (duplicate >= 0) ctx.addIssue({ code: "custom", path: ["to", duplicate], message: `to lists ${keys[duplicate]} more than once` });
   });
 
 export type SendEmailInput = z.output<typeof sendEmailSchema>;

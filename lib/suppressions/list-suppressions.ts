@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import { suppressions } from "@/db/schema";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
-import { decodeCursor, encodeCursor } from "@/lib/events/keyset-cursor";
+import { decodeCursor, keysetPage, type KeysetPage } from "@/lib/events/keyset-cursor";
 import { parseOrThrow } from "@/lib/validation";
 import { listSuppressionsSchema, type ListSuppressionsQuery } from "./schemas";
 import { toSuppressionView, type SuppressionView } from "./suppression-view";
@@ -13,7 +13,7 @@ const likeLiteral = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
 const createdMs = sql`date_trunc('milliseconds', ${suppressions.createdAt})`;
 
 /** GET /api/v1/suppressions: newest first, `search` = substring of the address, keyset pages on (created_at, email). */
-export async function listSuppressions(ctx: ServiceContext, query: ListSuppressionsQuery): Promise<{ data: SuppressionView[]; next_cursor: string | null }> {
+export async function listSuppressions(ctx: ServiceContext, query: ListSuppressionsQuery): Promise<KeysetPage<SuppressionView>> {
   requireRole(ctx, "viewer");
   const q = parseOrThrow(listSuppressionsSchema, query);
   const conditions: SQL[] = [eq(suppressions.workspaceId, ctx.workspaceId)];
@@ -30,10 +30,5 @@ export async function listSuppressions(ctx: ServiceContext, query: ListSuppressi
     .where(and(...conditions))
     .orderBy(desc(createdMs), asc(suppressions.email))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(toSuppressionView),
-    next_cursor: rows.length > q.limit && last ? encodeCursor({ at: last.createdAt, key: last.email }) : null,
-  };
+  return keysetPage(rows, q.limit, (row) => ({ at: row.createdAt, key: row.email }), toSuppressionView);
 }

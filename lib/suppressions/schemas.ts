@@ -22,3 +22,13 @@ export const listSuppressionsSchema = z.object({
   cursor: z.string().max(500).optional(),
 });
 export type ListSuppressionsQuery = z.input<typeof listSuppressionsSchema>;
+
+/**
+ * PUT /api/v1/suppressions/settings (and the settings screen): an address is suppressed with `soft_bounce` once
+ * `soft_bounce_threshold` different messages to it soft-bounced within `soft_bounce_window_days`.
+ */
+export const suppressionSettingsSchema = z.object({
+  soft_bounce_threshold: z.number().int().min(1).max(100),
+  soft_bounce_window_days: z.number().int().min(1).max(365),
+});
+export type SuppressionSettingsInput = z.input<typeof suppressionSettingsSchema>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MESSAGE_ID_METADATA_KEY, normalizeMailgunMessageId, RECIPIENT_ID_METADATA_KEY } from "./correlation";
 import { WebhookPayloadError } from "./errors";
-import { loadFixture } from "./fixtures/load-fixture";
+import { loadFixture } from "@/test/fixtures/webhooks/load-fixture";
 import {
   parseMailgunWebhook,
   readMailgunSignature,

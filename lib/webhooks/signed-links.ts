@@ -8,7 +8,11 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-export { rewriteHtmlForTracking, TRACKING_OPT_OUT_ATTRIBUTES, type TrackingRewriteOptions } from "./tracking-html";
+/**
+ * @deprecated Import from "./tracking-html". Kept only for lib/sending/personalize.ts until it switches; do not add
+ * more re-exports here (this module is about link tokens, not the HTML rewrite).
+ */
+export { rewriteHtmlForTracking } from "./tracking-html";
 
 function hmac(data: string, secret: string): Buffer {
   return createHmac("sha256", secret).update(data, "utf8").digest();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rewriteHtmlForTracking } from "./signed-links";
+import { rewriteHtmlForTracking } from "./tracking-html";
 
 const clickUrl = (original: string) => `https://t.example.com/c?u=${encodeURIComponent(original)}`;
 const pixel = "https://t.example.com/o/tok.en";

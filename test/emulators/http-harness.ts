@@ -135,3 +135,49 @@ export function bareEmail(address: string): string {
 }
 
 export const EMAIL_SYNTAX = /^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/;
+
+export interface WebhookDelivery {
+  payload: unknown;
+  /** The receiver's status; 0 when it was unreachable. */
+  status: number;
+  error?: string;
+}
+
+/**
+ * The webhook side both HTTP emulators share: POSTs in flight (so tests can wait for them) and each POST made.
+ */
+export function webhookOutbox() {
+  const deliveries: WebhookDelivery[] = [];
+  const pending = new Set<Promise<WebhookDelivery>>();
+  return {
+    deliveries,
+    post(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<WebhookDelivery> {
+      const p = postWebhook(url, payload, headers).then((r) => {
+        const delivery = { payload, ...r };
+        deliveries.push(delivery);
+        return delivery;
+      });
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+      return p;
+    },
+    /** Waits until every POST started so far (and any started meanwhile) has finished. */
+    async flush() {
+      while (pending.size) await Promise.all([...pending]);
+    },
+  };
+}
+
+/** Replaces the entry with the same key, or appends (the emulators' setDomain / setSender). */
+export function upsert<T>(list: T[], item: T, sameKey: (a: T, b: T) => boolean): void {
+  const i = list.findIndex((x) => sameKey(x, item));
+  if (i >= 0) list[i] = item;
+  else list.push(item);
+}
+
+/** An emulator's reset(): empties what it recorded and clears scripted faults and latency. */
+export function clearRecorded(http: { requests: unknown[]; faults: FaultController }, ...recorded: unknown[][]): void {
+  http.requests.length = 0;
+  for (const list of recorded) list.length = 0;
+  http.faults.clear();
+}

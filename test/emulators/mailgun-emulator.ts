@@ -1,6 +1,7 @@
 /**
  * Local emulator of the Mailgun API (reference §5-8): POST /v3/{domain}/messages (multipart, batch sending with
- * recipient-variables), GET /v3|v4/domains/{domain}, PUT …/verify, and signed webhooks.
+ * recipient-variables), GET /v3|v4/domains/{domain}, PUT …/verify, the domain's tracking settings
+ * (GET /v3/domains/{domain}/tracking, PUT …/tracking/{open|click|unsubscribe}), and signed webhooks.
  * Runnable alone: `npx tsx test/emulators/mailgun-emulator.ts`.
  */
 import { createHmac, randomBytes } from "node:crypto";
@@ -8,9 +9,11 @@ import { pathToFileURL } from "node:url";
 import {
   automaticEventFor,
   bareEmail,
+  clearRecorded,
   EMAIL_SYNTAX,
-  postWebhook,
   startHttpEmulator,
+  upsert,
+  webhookOutbox,
   type EmulatorEvent,
   type HttpReply,
   type RecordedRequest,
@@ -26,6 +29,15 @@ export interface MailgunDomainState {
   state: "active" | "unverified" | "disabled";
   /** Validity of the SPF, DKIM and tracking CNAME sending records and the MX receiving records. */
   records?: { spf?: Validity; dkim?: Validity; tracking?: Validity; mx?: Validity };
+  /** Domain tracking settings (all off by default), as set by PUT /v3/domains/{domain}/tracking/{type}. */
+  tracking?: MailgunDomainTracking;
+}
+
+export interface MailgunDomainTracking {
+  open?: boolean;
+  click?: boolean | "htmlonly";
+  /** Unsubscribe tracking: Mailgun adds List-Unsubscribe to each message and fills %unsubscribe_url%. */
+  unsubscribe?: boolean;
 }
 
 export interface MailgunEmulatorOptions {
@@ -55,6 +67,8 @@ export interface MailgunDelivery {
   userVariables: Record<string, string>;
   headers: Record<string, string>;
   tracking: { opens?: string; clicks?: string };
+  /** Whether the domain's unsubscribe tracking was on when the message was accepted. */
+  unsubscribeTracking: boolean;
   attachments: MailgunMultipartBody["files"];
   cc: string[];
   bcc: string[];
@@ -91,8 +105,7 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
   const accepted: MailgunAcceptedCall[] = [];
   const deliveries: MailgunDelivery[] = [];
   let webhook: { url: string; signingKey: string } | undefined;
-  const webhookDeliveries: Array<{ payload: unknown; status: number; error?: string }> = [];
-  const pending = new Set<Promise<unknown>>();
+  const outbox = webhookOutbox();
   let counter = 0;
 
   const json = (status: number, body: unknown): HttpReply => ({ status, body });
@@ -145,16 +158,27 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     const messageId = `${stamp}.${counter}.${randomId(8)}@${domainName}`;
     // With recipient-variables each `to` gets its own message (batch sending); without, one message to everybody.
     const recipients = recipientVars ? to : [...to, ...cc, ...bcc];
+    const unsubscribeTracking = Boolean(domain.tracking?.unsubscribe);
     const callDeliveries = recipients.map((recipient) => {
       const vars = recipientVars?.[bareEmail(recipient)] ?? recipientVars?.[recipient] ?? {};
-      const sub = (s: string) => s.replace(/%recipient\.([\w-]+)%/g, (_, k: string) => (vars[k] === undefined ? "" : String(vars[k])));
+      // With unsubscribe tracking on, Mailgun fills %unsubscribe_url% with its own per-recipient link.
+      const unsubscribeUrl = `https://email.${domainName}/u/${randomId(16)}`;
+      const sub = (s: string) =>
+        s
+          .replace(/%recipient\.([\w-]+)%/g, (_, k: string) => (vars[k] === undefined ? "" : String(vars[k])))
+          .replace(/%unsubscribe_url%/g, unsubscribeTracking ? unsubscribeUrl : "%unsubscribe_url%");
       const pick = (prefix: string) =>
         Object.fromEntries(Object.entries(f).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), sub(v[v.length - 1])]));
+      const headers = pick("h:");
+      if (unsubscribeTracking && !Object.keys(headers).some((h) => h.toLowerCase() === "list-unsubscribe")) {
+        headers["List-Unsubscribe"] = `<${unsubscribeUrl}>`;
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
+      }
       const d: MailgunDelivery = {
         messageId, recipient, from: one("from")!, subject: sub(one("subject") ?? ""),
         text: one("text") !== undefined ? sub(one("text")!) : undefined, html: one("html") !== undefined ? sub(one("html")!) : undefined,
-        tags: f["o:tag"] ?? [], userVariables: pick("v:"), headers: pick("h:"),
-        tracking: { opens: one("o:tracking-opens"), clicks: one("o:tracking-clicks") },
+        tags: f["o:tag"] ?? [], userVariables: pick("v:"), headers,
+        tracking: { opens: one("o:tracking-opens"), clicks: one("o:tracking-clicks") }, unsubscribeTracking,
         attachments: body.files, cc: recipientVars ? [] : cc, bcc: recipientVars ? [] : bcc,
       };
       return d;
@@ -165,12 +189,37 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     return json(200, { id: `<${messageId}>`, message: "Queued. Thank you." });
   }
 
+  const FOOTERS = {
+    html_footer: '\n<br>\n<p><a href="%unsubscribe_url%">unsubscribe</a></p>\n',
+    text_footer: "\n\nTo unsubscribe click: <%unsubscribe_url%>\n\n",
+  };
+  function trackingBody(t: MailgunDomainTracking = {}) {
+    return { open: { active: Boolean(t.open) }, click: { active: t.click ?? false }, unsubscribe: { active: Boolean(t.unsubscribe), ...FOOTERS } };
+  }
+
+  /** GET /v3/domains/{d}/tracking and PUT /v3/domains/{d}/tracking/{open|click|unsubscribe} (form field `active`). */
+  function handleTracking(req: RecordedRequest, domainName: string, type: string | undefined): HttpReply {
+    const d = domains.find((x) => x.name === domainName);
+    if (!d) return json(404, { message: "Domain not found" });
+    if (req.method === "GET" && !type) return json(200, { tracking: trackingBody(d.tracking) });
+    if (req.method !== "PUT" || !type) return json(405, { message: "Method not allowed" });
+    if (!["open", "click", "unsubscribe"].includes(type)) return json(404, { message: "Not Found" });
+    const active = (req.body as MailgunMultipartBody | undefined)?.fields.active?.[0]?.toLowerCase();
+    const allowed = type === "click" ? ["yes", "no", "true", "false", "htmlonly"] : ["yes", "no", "true", "false"];
+    if (active === undefined || !allowed.includes(active)) return json(400, { message: "'active' parameter is invalid" });
+    const value = active === "htmlonly" ? "htmlonly" : active === "yes" || active === "true";
+    d.tracking = { ...d.tracking, [type]: value };
+    return json(200, { message: "Domain tracking settings have been updated", [type]: trackingBody(d.tracking)[type as keyof MailgunDomainTracking] });
+  }
+
   function handle(req: RecordedRequest): HttpReply {
     const expected = `Basic ${Buffer.from(`api:${apiKey}`).toString("base64")}`;
     // A bad key answers 401 with the plain-text body "Forbidden" (reference §5.4).
     if (req.headers.authorization !== expected) return { status: 401, body: "Forbidden", contentType: "text/plain" };
     let m = /^\/v3\/([^/]+)\/messages$/.exec(req.path);
     if (m && req.method === "POST") return sendMessage(decodeURIComponent(m[1]), req.body as MailgunMultipartBody | undefined);
+    m = /^\/v3\/domains\/([^/]+)\/tracking(?:\/([^/]+))?$/.exec(req.path);
+    if (m) return handleTracking(req, decodeURIComponent(m[1]), m[2]);
     m = /^\/v[34]\/domains\/([^/]+)(\/verify)?$/.exec(req.path);
     if (m && (req.method === "GET" || (m[2] && req.method === "PUT"))) {
       const d = domains.find((x) => x.name === decodeURIComponent(m![1]));
@@ -228,14 +277,7 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
   async function emit(d: MailgunDelivery, type: EmulatorEvent) {
     const payload = signedPayload(d, type, webhook?.signingKey ?? MAILGUN_TEST_SIGNING_KEY);
     if (!webhook) return { payload, status: 0, error: "no webhook set" };
-    const p = postWebhook(webhook.url, payload).then((r) => {
-      const rec = { payload, ...r };
-      webhookDeliveries.push(rec);
-      return rec;
-    });
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-    return p;
+    return outbox.post(webhook.url, payload);
   }
 
   const http = await startHttpEmulator({
@@ -255,7 +297,7 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     accepted,
     /** Every recipient copy Mailgun would deliver, variables substituted. */
     deliveries,
-    webhookDeliveries,
+    webhookDeliveries: outbox.deliveries,
     /** Emits `delivered` (or `failed` per the "bounce" convention) for every accepted recipient, signed with signingKey. */
     setWebhook(w: { url: string; signingKey: string } | undefined) {
       webhook = w;
@@ -271,23 +313,20 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
       if (!d) throw new Error(`no accepted message to ${recipient}`);
       return signedPayload(d, type, signingKey);
     },
-    async flushWebhooks() {
-      while (pending.size) await Promise.all([...pending]);
-    },
+    flushWebhooks: outbox.flush,
+    /** Replaces the domain's state, tracking settings included (a harness reset turns tracking off again). */
     setDomain(d: MailgunDomainState) {
-      const i = domains.findIndex((x) => x.name === d.name);
-      if (i >= 0) domains[i] = d;
-      else domains.push(d);
+      upsert(domains, d, (a, b) => a.name === b.name);
+    },
+    /** The domain's tracking settings as last set through the API (or setDomain). */
+    trackingOf(domainName: string = domains[0]?.name ?? MAILGUN_TEST_DOMAIN): MailgunDomainTracking | undefined {
+      return domains.find((d) => d.name === domainName)?.tracking;
     },
     markInvalid(address: string) {
       invalid.add(bareEmail(address));
     },
     reset() {
-      accepted.length = 0;
-      deliveries.length = 0;
-      http.requests.length = 0;
-      webhookDeliveries.length = 0;
-      http.faults.clear();
+      clearRecorded(http, accepted, deliveries, outbox.deliveries);
     },
   };
 }

@@ -8,15 +8,25 @@ import {
   automaticEventFor,
   bareEmail,
   basicAuth,
+  clearRecorded,
   EMAIL_SYNTAX,
-  postWebhook,
   startHttpEmulator,
+  upsert,
+  webhookOutbox,
   type EmulatorEvent,
   type HttpReply,
   type RecordedRequest,
 } from "./http-harness";
 
 export const POSTMARK_TEST_SERVER_TOKEN = "pm-test-server-token";
+
+/**
+ * Size limits enforced with HTTP 413 (reference §1.3/§1.5): 10 MB per message including attachments (base64), 50 MB
+ * per batch payload; "MB" read as 10^6 bytes, a message measured as its JSON. Postmark does not document what a
+ * batch holding ONE oversized message gets; the emulator answers 413 for the whole batch — the worst case, which
+ * the adapter avoids by failing such a message alone before the call.
+ */
+export const POSTMARK_EMULATOR_LIMITS = { messageBytes: 10_000_000, batchBytes: 50_000_000 } as const;
 export const POSTMARK_TEST_ACCOUNT_TOKEN = "pm-test-account-token";
 
 export interface PostmarkDomainState {
@@ -68,8 +78,7 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
   const inactive = new Set((options.inactive ?? []).map(bareEmail));
   const accepted: PostmarkAcceptedMessage[] = [];
   let webhook: { url: string; basicAuth?: { username: string; password: string } } | undefined;
-  const webhookDeliveries: Array<{ payload: unknown; status: number; error?: string }> = [];
-  const pending = new Set<Promise<unknown>>();
+  const outbox = webhookOutbox();
 
   const isInactive = (a: string) => inactive.has(bareEmail(a)) || bareEmail(a).includes("inactive");
   const splitList = (v: unknown) =>
@@ -184,17 +193,13 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     const headers: Record<string, string> = webhook.basicAuth
       ? { Authorization: basicAuth(webhook.basicAuth.username, webhook.basicAuth.password) }
       : {};
-    const p = postWebhook(webhook.url, payload, headers).then((r) => {
-      const rec = { payload, ...r };
-      webhookDeliveries.push(rec);
-      return rec;
-    });
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-    return p;
+    return outbox.post(webhook.url, payload, headers);
   }
 
   const json = (status: number, body: unknown): HttpReply => ({ status, body });
+  // The body of a real 413 is not documented; a plain-text one like a front proxy's.
+  const tooLarge = (): HttpReply => ({ status: 413, body: "Request Entity Too Large", contentType: "text/plain" });
+  const jsonBytes = (m: unknown) => Buffer.byteLength(JSON.stringify(m), "utf8");
   const unauthorized = (which: string) =>
     json(401, { ErrorCode: 10, Message: `Request does not contain a valid ${which} token.` });
 
@@ -245,11 +250,14 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
       });
     }
     if (req.method === "POST" && req.path === "/email") {
+      if (req.rawBody.length > POSTMARK_EMULATOR_LIMITS.messageBytes) return tooLarge();
       if (req.body === undefined) return json(422, { ErrorCode: 402, Message: "Received invalid JSON input." });
       const error = validate(req.body);
       return error ? json(422, error) : json(200, accept(req.body));
     }
     if (req.method === "POST" && req.path === "/email/batch") {
+      if (req.rawBody.length > POSTMARK_EMULATOR_LIMITS.batchBytes) return tooLarge();
+      if (Array.isArray(req.body) && req.body.some((m) => jsonBytes(m) > POSTMARK_EMULATOR_LIMITS.messageBytes)) return tooLarge();
       if (!Array.isArray(req.body)) return json(422, { ErrorCode: 402, Message: "Received invalid JSON input." });
       if (req.body.length > 500) return json(422, { ErrorCode: 410, Message: "Too many batch messages. Max is 500." });
       // 200 with one result per message, in order, even when some fail (reference §1.4).
@@ -261,7 +269,9 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
   const http = await startHttpEmulator({
     port: options.port,
     host: options.host,
-    parseBody: async (raw) => (raw.length ? JSON.parse(raw.toString("utf8")) : undefined),
+    // Over the batch limit the body is not even parsed: the handler answers 413 from its size.
+    parseBody: async (raw) =>
+      raw.length && raw.length <= POSTMARK_EMULATOR_LIMITS.batchBytes ? JSON.parse(raw.toString("utf8")) : undefined,
     handle,
   });
 
@@ -275,7 +285,7 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     /** Every message accepted, in order. */
     accepted,
     /** Each webhook POST made, with the receiver's status (0 = unreachable). */
-    webhookDeliveries,
+    webhookDeliveries: outbox.deliveries,
     /** Emitting webhooks for every accepted recipient (Delivery, or Bounce per the "bounce" convention). */
     setWebhook(w: { url: string; basicAuth?: { username: string; password: string } } | undefined) {
       webhook = w;
@@ -293,27 +303,18 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
       return eventPayload(entry, recipient, type);
     },
     /** Waits until every webhook POST started so far has finished. */
-    async flushWebhooks() {
-      while (pending.size) await Promise.all([...pending]);
-    },
+    flushWebhooks: outbox.flush,
     setDomain(d: PostmarkDomainState) {
-      const i = domains.findIndex((x) => x.name === d.name);
-      if (i >= 0) domains[i] = d;
-      else domains.push(d);
+      upsert(domains, d, (a, b) => a.name === b.name);
     },
     setSender(s: PostmarkSenderState) {
-      const i = senders.findIndex((x) => x.email === s.email);
-      if (i >= 0) senders[i] = s;
-      else senders.push(s);
+      upsert(senders, s, (a, b) => a.email === b.email);
     },
     markInactive(address: string) {
       inactive.add(bareEmail(address));
     },
     reset() {
-      accepted.length = 0;
-      http.requests.length = 0;
-      webhookDeliveries.length = 0;
-      http.faults.clear();
+      clearRecorded(http, accepted, outbox.deliveries);
     },
   };
 }

@@ -2,7 +2,8 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { METADATA_KEYS } from "@/lib/esp/correlation";
-import { createMailgunAdapter } from "@/lib/esp/mailgun";
+import { createMailgunAdapter, enableMailgunUnsubscribeTracking } from "@/lib/esp/mailgun";
+import type { MailgunConfig } from "@/lib/esp/types";
 import { NO_CALL_INDEX } from "@/lib/esp/types";
 import { startMailgunEmulator, type MailgunEmulator, type MailgunMultipartBody } from "@/test/emulators/mailgun-emulator";
 import { makeContent, makeRecipients, oneMessage, SAMPLE_ATTACHMENT } from "./provider-harness";
@@ -11,16 +12,19 @@ const FROM = "App <app@mg.example.com>";
 
 describe("mailgun wire format", () => {
   let mg: MailgunEmulator;
-  const adapter = () =>
-    createMailgunAdapter({
-      apiKey: mg.apiKey, domain: mg.domain, region: "eu", trackOpens: false, trackClicks: false,
-      unsubscribeHandling: false, baseUrl: mg.url,
-    });
+  const config = (overrides: Partial<MailgunConfig> = {}): MailgunConfig => ({
+    apiKey: mg.apiKey, domain: mg.domain, region: "eu", trackOpens: false, trackClicks: false,
+    unsubscribeHandling: false, baseUrl: mg.url, ...overrides,
+  });
+  const adapter = (overrides: Partial<MailgunConfig> = {}) => createMailgunAdapter(config(overrides));
   beforeAll(async () => {
     mg = await startMailgunEmulator();
   });
   afterAll(() => mg.close());
-  beforeEach(() => mg.reset());
+  beforeEach(() => {
+    mg.reset();
+    mg.setDomain({ name: mg.domain, state: "active" });
+  });
 
   it("batch call: basic auth, repeated to, recipient-variables, v:/h: referencing %recipient.*%", async () => {
     const recipients = makeRecipients(3, "batch").map((r, i) => ({ ...r, headers: { "List-Unsubscribe": `<https://u.example/${i}>` } }));
@@ -144,5 +148,74 @@ describe("mailgun wire format", () => {
     expect(result.records.find((r) => r.kind === "tracking_cname")).toMatchObject({ status: "pending" });
     expect(result.records.filter((r) => r.kind === "mx")).toHaveLength(2);
     expect(mg.requests.at(-1)!.path).toBe(`/v4/domains/${mg.domain}`);
+  });
+
+  describe("unsubscribe handling (the domain's unsubscribe tracking, reference §7)", () => {
+    it("is not a per-message option: no o:tracking (which would force open/click tracking on)", async () => {
+      await adapter({ unsubscribeHandling: true }).send(oneMessage(makeContent(FROM), makeRecipients(2)));
+      const f = (mg.requests[0].body as MailgunMultipartBody).fields;
+      expect(f["o:tracking"]).toBeUndefined();
+      expect(f["o:tracking-opens"]).toEqual(["no"]);
+      expect(f["o:tracking-clicks"]).toEqual(["no"]);
+    });
+
+    it("enableMailgunUnsubscribeTracking: PUT /v3/domains/{d}/tracking/unsubscribe active=yes, via mailgun.js", async () => {
+      expect(mg.trackingOf()?.unsubscribe).toBeFalsy();
+      expect(await enableMailgunUnsubscribeTracking(config({ unsubscribeHandling: true }))).toEqual({ ok: true });
+      const req = mg.requests.at(-1)!;
+      expect(req.method).toBe("PUT");
+      expect(req.path).toBe(`/v3/domains/${mg.domain}/tracking/unsubscribe`);
+      expect(req.headers.authorization).toBe(`Basic ${Buffer.from(`api:${mg.apiKey}`).toString("base64")}`);
+      expect((req.body as MailgunMultipartBody).fields.active).toEqual(["yes"]);
+      expect(mg.trackingOf()).toEqual({ unsubscribe: true });
+      // Read back through the SDK the way an operator would see it.
+      const { default: Mailgun } = await import("mailgun.js");
+      const { default: FormData } = await import("form-data");
+      const client = new Mailgun(FormData).client({ username: "api", key: mg.apiKey, url: mg.url });
+      const tracking = await client.domains.domainTracking.getTracking(mg.domain);
+      expect(tracking.unsubscribe.active).toBe(true);
+      expect(tracking.open.active).toBe(false);
+    });
+
+    it("with unsubscribe tracking active, the emulator's deliveries carry Mailgun's List-Unsubscribe", async () => {
+      await adapter().send(oneMessage(makeContent(FROM), makeRecipients(1, "before")));
+      expect(mg.deliveries[0]).toMatchObject({ unsubscribeTracking: false });
+      expect(mg.deliveries[0].headers["List-Unsubscribe"]).toBeUndefined();
+      await enableMailgunUnsubscribeTracking(config());
+      const content = makeContent(FROM, { textBody: "Bye: %unsubscribe_url%" });
+      await adapter({ unsubscribeHandling: true }).send(oneMessage(content, makeRecipients(2, "after")));
+      for (const d of mg.deliveries.slice(1)) {
+        expect(d.unsubscribeTracking).toBe(true);
+        expect(d.headers["List-Unsubscribe"]).toMatch(new RegExp(`^<https://email\\.${mg.domain.replace(/\./g, "\\.")}/u/[\\w-]+>$`));
+        expect(d.headers["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
+        expect(d.text).toBe(`Bye: ${d.headers["List-Unsubscribe"].slice(1, -1)}`);
+      }
+    });
+
+    it("Mailgun refusing (bad key, unknown domain) is a reason; an unreachable Mailgun throws", async () => {
+      const badKey = await enableMailgunUnsubscribeTracking(config({ apiKey: "wrong-key" }));
+      expect(badKey).toMatchObject({ ok: false, code: "401" });
+      expect(!badKey.ok && badKey.reason).toMatch(/Forbidden/);
+      const unknown = await enableMailgunUnsubscribeTracking(config({ domain: "nope.example.com" }));
+      expect(unknown).toMatchObject({ ok: false, code: "404" });
+      mg.faults.failNext(1, { kind: "drop" });
+      await expect(enableMailgunUnsubscribeTracking(config())).rejects.toBeTruthy();
+      expect(mg.trackingOf()?.unsubscribe).toBeFalsy();
+    });
+  });
+
+  it("an unreachable Mailgun names the transport cause and address", async () => {
+    const net = await import("node:net");
+    const s = net.createServer();
+    await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
+    const port = (s.address() as { port: number }).port;
+    await new Promise<void>((ok) => s.close(() => ok()));
+    const outcome = await adapter({ apiKey: "secret-key-value", baseUrl: `http://127.0.0.1:${port}` }).send(
+      oneMessage(makeContent(FROM), makeRecipients(1)),
+    );
+    const r = outcome.results[0];
+    expect(r).toMatchObject({ ok: false, error: { class: "retryable", code: "ECONNREFUSED" } });
+    expect(!r.ok && r.error.message).toBe(`connect ECONNREFUSED 127.0.0.1:${port}`);
+    expect(JSON.stringify(outcome)).not.toContain("secret-key-value");
   });
 });

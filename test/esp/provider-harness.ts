@@ -10,7 +10,20 @@ import { startMailgunEmulator, type MailgunEmulator } from "@/test/emulators/mai
 import { startPostmarkEmulator, type PostmarkEmulator } from "@/test/emulators/postmark-emulator";
 import { SMTP_TEST_PASSWORD, SMTP_TEST_USER, startSmtpSink, type SmtpSink } from "@/test/emulators/smtp-sink";
 
+/** Per-request timeout of the adapters built with `{ shortTimeout: true }` (the timeout fault's test). */
 export const FAULT_TIMEOUT_MS = 400;
+/**
+ * Timeout of every other adapter: generous, so a big call (1,201 recipients) on a loaded machine is never cut short —
+ * tests assert behaviour, not speed.
+ */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface AdapterOverrides {
+  badCredentials?: boolean;
+  unreachable?: boolean;
+  /** FAULT_TIMEOUT_MS instead of DEFAULT_TIMEOUT_MS. */
+  shortTimeout?: boolean;
+}
 
 export interface WireView {
   subject?: string;
@@ -30,7 +43,7 @@ export interface ProviderHarness {
   from: string;
   /** Whether the ESP carries metadata and tracking flags itself (not SMTP). */
   carriesMetadata: boolean;
-  adapter(overrides?: { badCredentials?: boolean; unreachable?: boolean }): ProviderAdapter;
+  adapter(overrides?: AdapterOverrides): ProviderAdapter;
   /** Provider calls (HTTP send requests / SMTP transactions) the emulator has seen. */
   sendCallCount(): number;
   readBack(to: string): WireView;
@@ -103,14 +116,14 @@ export const SAMPLE_ATTACHMENT: Attachment = {
 async function postmarkHarness(): Promise<ProviderHarness> {
   const pm: PostmarkEmulator = await startPostmarkEmulator();
   const refusedPort = await closedPort();
-  const config = (o: { badCredentials?: boolean; unreachable?: boolean } = {}) => ({
+  const config = (o: AdapterOverrides = {}) => ({
     serverToken: o.badCredentials ? "wrong-token" : pm.serverToken,
     accountToken: pm.accountToken,
     trackOpens: false,
     trackLinks: false,
     messageStreams: { transactional: "outbound", broadcast: "broadcast" },
     baseUrl: o.unreachable ? `http://127.0.0.1:${refusedPort}` : pm.url,
-    timeoutMs: FAULT_TIMEOUT_MS,
+    timeoutMs: o.shortTimeout ? FAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS,
   });
   return {
     kind: "postmark",
@@ -158,7 +171,7 @@ async function postmarkHarness(): Promise<ProviderHarness> {
 async function mailgunHarness(): Promise<ProviderHarness> {
   const mg: MailgunEmulator = await startMailgunEmulator();
   const refusedPort = await closedPort();
-  const config = (o: { badCredentials?: boolean; unreachable?: boolean } = {}) => ({
+  const config = (o: AdapterOverrides = {}) => ({
     apiKey: o.badCredentials ? "wrong-key" : mg.apiKey,
     domain: mg.domain,
     region: "us" as const,
@@ -166,7 +179,7 @@ async function mailgunHarness(): Promise<ProviderHarness> {
     trackClicks: false,
     unsubscribeHandling: false,
     baseUrl: o.unreachable ? `http://127.0.0.1:${refusedPort}` : mg.url,
-    timeoutMs: FAULT_TIMEOUT_MS,
+    timeoutMs: o.shortTimeout ? FAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS,
   });
   const yes = (v?: string) => (v === undefined ? undefined : v === "yes" || v === "true");
   return {
@@ -232,7 +245,7 @@ async function smtpHarness(): Promise<ProviderHarness> {
         username: SMTP_TEST_USER,
         password: o.badCredentials ? "wrong-password" : SMTP_TEST_PASSWORD,
         maxConnections: 3,
-        timeoutMs: FAULT_TIMEOUT_MS,
+        timeoutMs: o.shortTimeout ? FAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS,
       });
       adapters.push(a);
       return a;

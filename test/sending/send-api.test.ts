@@ -194,3 +194,35 @@ describe("send-scope keys", () => {
     }
   });
 });
+
+describe("attachments in reads", () => {
+  it("lists names, types and sizes without the content", async () => {
+    const t = await createTestDatabase("pglite");
+    try {
+      useAsProcessDatabase(t.database);
+      const w = await workspaceFixture(t.database);
+      await storeProviderRows(w.ctx, ["postmark"]);
+      const content = Buffer.alloc(3000, 7).toString("base64");
+      const { id } = await (await post(w.key, { ...valid, attachments: [{ filename: "r.pdf", content, content_type: "application/pdf" }] })).json();
+      const body = await (await getEmailRoute(bearer(w.key), { params: Promise.resolve({ id }) })).json();
+      expect(body.attachments).toEqual([{ filename: "r.pdf", content_type: "application/pdf", size: 3000 }]);
+      expect(JSON.stringify(body)).not.toContain(content.slice(0, 40));
+    } finally {
+      await t.drop();
+    }
+  });
+
+  it("rejects the same mailbox twice in to, however it is written", async () => {
+    const t = await createTestDatabase("pglite");
+    try {
+      useAsProcessDatabase(t.database);
+      const w = await workspaceFixture(t.database);
+      await storeProviderRows(w.ctx, ["postmark"]);
+      const res = await post(w.key, { ...valid, to: ["Jane <jane@example.test>", "JANE@example.test"] });
+      expect(res.status).toBe(422);
+      expect((await res.json()).error.details.fields[0]).toMatchObject({ field: "to.1", message: expect.stringContaining("jane@example.test") });
+    } finally {
+      await t.drop();
+    }
+  });
+});

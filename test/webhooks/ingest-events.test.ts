@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { messageRecipients, suppressions, workspaceSettings } from "@/db/schema";
+import { messageRecipients, suppressions, webhookTokens, workspaceSettings } from "@/db/schema";
 import { ingestEvents } from "@/lib/events/ingest-event";
+import { pruneWebhookTokens } from "@/lib/events/webhook-tokens";
 import { isSuppressed } from "@/lib/suppressions/is-suppressed";
 import type { NormalizedEvent } from "@/lib/webhooks/types";
 import { workspaceFixture } from "../support/fixtures";
@@ -102,6 +103,65 @@ describe.each(testDatabaseKinds())("ingestEvents on %s", (kind) => {
     expect(await isSuppressed(t.database, r.ws.workspace.id, [r.address])).toEqual(new Set());
     await Promise.all([soft(0.5), soft(0.4)]);
     expect(await isSuppressed(t.database, r.ws.workspace.id, [r.address])).toEqual(new Set([r.address]));
+  });
+
+  it("soft bounces count distinct messages: Mailgun's retries of one message do not suppress, 3 messages do", async () => {
+    // One delayed message: Mailgun sends a temporary `failed` for each of its own retries (new event ids, one message).
+    const one = await recipient();
+    const retry = (i: number) =>
+      ingestEvents(t.database, one.ws.workspace.id, "mailgun", [
+        event({ provider: "mailgun", type: "bounced", bounceClass: "soft", recipient: one.address, providerMessageId: `p-one-${one.recipientId}`, ourRecipientId: one.recipientId, occurredAt: new Date(Date.now() - (3 - i) * 60_000) }),
+      ]);
+    for (const i of [0, 1, 2]) expect((await retry(i)).events[0]).toMatchObject({ duplicate: false, suppressed: false, recipientId: one.recipientId });
+    expect(await suppressionOf(t.database, one.ws.workspace.id, one.address)).toBeNull();
+
+    // The same for an orphan (no recipient row): the provider message id identifies the message.
+    const ws = await workspaceFixture(t.database);
+    const orphan = email();
+    for (let i = 0; i < 3; i++) {
+      await ingestEvents(t.database, ws.workspace.id, "mailgun", [event({ provider: "mailgun", type: "bounced", bounceClass: "soft", recipient: orphan, providerMessageId: "orphan-msg" })]);
+    }
+    expect(await suppressionOf(t.database, ws.workspace.id, orphan)).toBeNull();
+
+    // Three different messages to one address, each soft-bounced (twice: a retry each) → suppressed at the third message.
+    const address = email();
+    const results = [];
+    for (let m = 0; m < 3; m++) {
+      const { recipientIds } = await sentRecipients(t.database, ws.workspace.id, { provider: "mailgun", providerMessageId: `multi-${m}-${n}`, emails: [address] });
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const r = await ingestEvents(t.database, ws.workspace.id, "mailgun", [
+          event({ provider: "mailgun", type: "bounced", bounceClass: "soft", recipient: address, ourRecipientId: recipientIds[0]!, providerMessageId: `multi-${m}-${n}` }),
+        ]);
+        results.push(r.events[0]!.suppressed);
+      }
+    }
+    expect(results).toEqual([false, false, false, false, true, false]);
+    expect(await suppressionOf(t.database, ws.workspace.id, address)).toMatchObject({ reason: "soft_bounce" });
+  });
+
+  it("pruneWebhookTokens deletes tokens older than the cut-off in every workspace, and a pruned token is accepted again", async () => {
+    const a = await workspaceFixture(t.database);
+    const b = await workspaceFixture(t.database);
+    const now = Date.now();
+    const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000);
+    await t.database.db.insert(webhookTokens).values([
+      { workspaceId: a.workspace.id, provider: "mailgun", token: "old-a", receivedAt: at(48) },
+      { workspaceId: b.workspace.id, provider: "mailgun", token: "old-b", receivedAt: at(25) },
+      { workspaceId: a.workspace.id, provider: "mailgun", token: "fresh-a", receivedAt: at(1) },
+      { workspaceId: b.workspace.id, provider: "mailgun", token: "fresh-b", receivedAt: at(23) },
+    ]);
+    const cutoff = at(24);
+    // Other test cases leave tokens behind (received now): only the two old ones are older than the cut-off.
+    expect(await pruneWebhookTokens(t.database, cutoff)).toBe(2);
+    const left = await t.database.db.select({ token: webhookTokens.token }).from(webhookTokens);
+    expect(left.map((r) => r.token)).toEqual(expect.arrayContaining(["fresh-a", "fresh-b"]));
+    expect(left.map((r) => r.token)).not.toEqual(expect.arrayContaining(["old-a"]));
+    expect(left.map((r) => r.token)).not.toEqual(expect.arrayContaining(["old-b"]));
+    expect(await pruneWebhookTokens(t.database, cutoff)).toBe(0);
+    const reused = await ingestEvents(t.database, a.workspace.id, "mailgun", [event({ provider: "mailgun", type: "opened", recipient: "x@example.com" })], { webhookToken: "old-a" });
+    expect(reused.replayed).toBe(false);
+    const replay = await ingestEvents(t.database, a.workspace.id, "mailgun", [event({ provider: "mailgun", type: "opened", recipient: "x@example.com" })], { webhookToken: "fresh-a" });
+    expect(replay.replayed).toBe(true);
   });
 
   it("never suppresses an empty address, and keeps events without a recipient", async () => {

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as listSuppressionsGet, POST as suppressionsPost } from "@/app/api/v1/suppressions/route";
 import { DELETE as suppressionDelete } from "@/app/api/v1/suppressions/[email]/route";
 import { GET as exportGet } from "@/app/api/v1/suppressions/export/route";
+import * as settingsRoute from "@/app/api/v1/suppressions/settings/route";
 import { GET as eventsGet } from "@/app/api/v1/events/route";
 import { ingestEvents } from "@/lib/events/ingest-event";
 import { listEventsForMessage } from "@/lib/events/list-events";
 import type { NormalizedEvent } from "@/lib/webhooks/types";
 import { bearer, workspaceFixture } from "../support/fixtures";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
-import { sentRecipients } from "./webhook-fixtures";
+import { sentRecipients, suppressionOf } from "./webhook-fixtures";
 
 const noParams = { params: Promise.resolve({}) };
 const emailParams = (email: string) => ({ params: Promise.resolve({ email }) });
@@ -106,6 +107,80 @@ describe.each(testDatabaseKinds())("suppressions and events API on %s", (kind) =
       expect((await listSuppressionsGet(new Request("http://localhost/api/v1/suppressions"), noParams)).status).toBe(401);
       const sendOnly = await workspaceFixture(t.database, undefined, "send");
       expect((await listSuppressionsGet(api(sendOnly.key, "suppressions"), noParams)).status).toBe(403);
+    });
+  });
+
+  describe("settings", () => {
+    const getSettings = (key: string) => settingsRoute.GET(api(key, "suppressions/settings"), noParams);
+    const putSettings = (key: string, body: unknown, raw?: string) =>
+      settingsRoute.PUT(api(key, "suppressions/settings", { method: "PUT", body: raw ?? JSON.stringify(body), headers: { "content-type": "application/json" } }), noParams);
+
+    it("defaults 3 in 30 days; PUT replaces both; out-of-range or missing values → 422 and nothing changes", async () => {
+      const ws = await workspaceFixture(t.database);
+      const initial = await getSettings(ws.key);
+      expect(initial.status).toBe(200);
+      expect(await initial.json()).toEqual({ soft_bounce_threshold: 3, soft_bounce_window_days: 30 });
+
+      const put = await putSettings(ws.key, { soft_bounce_threshold: 5, soft_bounce_window_days: 14 });
+      expect(put.status).toBe(200);
+      expect(await put.json()).toEqual({ soft_bounce_threshold: 5, soft_bounce_window_days: 14 });
+      expect(await (await getSettings(ws.key)).json()).toEqual({ soft_bounce_threshold: 5, soft_bounce_window_days: 14 });
+
+      for (const bad of [
+        { soft_bounce_threshold: 0, soft_bounce_window_days: 30 },
+        { soft_bounce_threshold: 101, soft_bounce_window_days: 30 },
+        { soft_bounce_threshold: 2.5, soft_bounce_window_days: 30 },
+        { soft_bounce_threshold: "3", soft_bounce_window_days: 30 },
+        { soft_bounce_threshold: 3, soft_bounce_window_days: 0 },
+        { soft_bounce_threshold: 3, soft_bounce_window_days: 366 },
+        { soft_bounce_threshold: 3 },
+      ]) {
+        const res = await putSettings(ws.key, bad);
+        expect(res.status, JSON.stringify(bad)).toBe(422);
+        expect(await res.json()).toMatchObject({ error: { code: "validation_error" } });
+      }
+      expect((await putSettings(ws.key, null, "{nope")).status).toBe(400);
+      expect(await (await getSettings(ws.key)).json()).toEqual({ soft_bounce_threshold: 5, soft_bounce_window_days: 14 });
+      // Another workspace keeps its own defaults.
+      expect(await (await getSettings(a.key)).json()).toEqual({ soft_bounce_threshold: 3, soft_bounce_window_days: 30 });
+    });
+
+    it("needs a full-scope key; `settings` is a static segment with GET and PUT only, never an address", async () => {
+      expect((await settingsRoute.GET(new Request("http://localhost/api/v1/suppressions/settings"), noParams)).status).toBe(401);
+      const sendOnly = await workspaceFixture(t.database, undefined, "send");
+      expect((await getSettings(sendOnly.key)).status).toBe(403);
+      expect((await putSettings(sendOnly.key, { soft_bounce_threshold: 2, soft_bounce_window_days: 30 })).status).toBe(403);
+      // Next.js routes /suppressions/settings to this module (static beats [email]) and answers 405 for methods it lacks.
+      expect(Object.keys(settingsRoute).filter((k) => /^[A-Z]+$/.test(k)).sort()).toEqual(["GET", "PUT"]);
+      // Even if [email] were reached with it, "settings" is not an address: 404, nothing deleted.
+      expect((await suppressionDelete(api(a.key, "suppressions/settings", { method: "DELETE" }), emailParams("settings"))).status).toBe(404);
+      expect(await (await getSettings(a.key)).json()).toEqual({ soft_bounce_threshold: 3, soft_bounce_window_days: 30 });
+    });
+
+    it("ingest applies the new threshold: 2 → suppressed after soft bounces of 2 different messages", async () => {
+      const ws = await workspaceFixture(t.database);
+      expect((await putSettings(ws.key, { soft_bounce_threshold: 2, soft_bounce_window_days: 30 })).status).toBe(200);
+      const address = `settings-${Date.now().toString(36)}@example.com`;
+      const softBounce = async (m: number) => {
+        const { recipientIds } = await sentRecipients(t.database, ws.workspace.id, { provider: "postmark", providerMessageId: `set-${m}-${address}`, emails: [address] });
+        const event: NormalizedEvent = {
+          provider: "postmark",
+          type: "bounced",
+          bounceClass: "soft",
+          occurredAt: new Date(),
+          recipient: address,
+          ourRecipientId: recipientIds[0]!,
+          providerMessageId: `set-${m}-${address}`,
+          dedupKey: `postmark:Bounce:set-${m}-${address}`,
+          details: {},
+          raw: {},
+        };
+        return (await ingestEvents(t.database, ws.workspace.id, "postmark", [event])).events[0]!.suppressed;
+      };
+      expect(await softBounce(1)).toBe(false);
+      expect(await suppressionOf(t.database, ws.workspace.id, address)).toBeNull();
+      expect(await softBounce(2)).toBe(true);
+      expect(await suppressionOf(t.database, ws.workspace.id, address)).toMatchObject({ reason: "soft_bounce" });
     });
   });
 

@@ -5,7 +5,7 @@ import type { ProviderKind } from "@/lib/esp/types";
 import { newId } from "@/lib/ids";
 import { listProviderViews, saveProviderConfig, type VerifyProvider } from "@/lib/providers/provider-configs";
 import { MESSAGE_ID_METADATA_KEY, RECIPIENT_ID_METADATA_KEY } from "@/lib/webhooks/correlation";
-import { loadFixture } from "@/lib/webhooks/fixtures/load-fixture";
+import { loadFixture } from "@/test/fixtures/webhooks/load-fixture";
 import { signMailgunPayload } from "@/lib/webhooks/mailgun";
 import { workspaceFixture } from "../support/fixtures";
 

@@ -114,6 +114,25 @@ describe.each(testDatabaseKinds())("webhook routes on %s", (kind) => {
       expect(await eventCount(t.database, ws.workspace.id)).toBe(before);
     });
 
+    it("body Content-Type: JSON types (with charset, or none at all) are read; another declared type → 415, nothing stored", async () => {
+      const before = await eventCount(t.database, ws.workspace.id);
+      const send = (contentType: string | null) => {
+        const headers = new Headers({ authorization: auth() });
+        if (contentType) headers.set("content-type", contentType);
+        const body = JSON.stringify(postmarkPayload("open", { Recipient: freshEmail() }));
+        return postmarkPost(new Request(`http://localhost/webhooks/postmark/${ws.hookId}`, { method: "POST", headers, body }), params(ws.hookId));
+      };
+      const plain = await send("text/plain");
+      expect(plain.status).toBe(415);
+      expect(await plain.json()).toMatchObject({ error: { code: "unsupported_media_type" } });
+      expect(await eventCount(t.database, ws.workspace.id)).toBe(before);
+      expect((await send("application/json; charset=utf-8")).status).toBe(200);
+      // new Request() defaults a string body to text/plain, so drop the header explicitly for the "none" case.
+      const bare = new Request(`http://localhost/webhooks/postmark/${ws.hookId}`, { method: "POST", headers: { authorization: auth() }, body: JSON.stringify(postmarkPayload("open", { Recipient: freshEmail() })) });
+      bare.headers.delete("content-type");
+      expect((await postmarkPost(bare, params(ws.hookId))).status).toBe(200);
+    });
+
     it("oversized body → 413", async () => {
       const huge = JSON.stringify({ ...postmarkPayload("delivery"), Details: "x".repeat(1024 * 1024 + 10) });
       const res = await postmarkPost(postmarkRequest(ws.hookId, null, auth(), huge), params(ws.hookId));
