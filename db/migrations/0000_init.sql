@@ -204,4 +204,5 @@ CREATE INDEX "events_recipient_idx" ON "events" USING btree ("recipient_id");-->
 CREATE INDEX "events_message_idx" ON "events" USING btree ("workspace_id","message_id","occurred_at");--> statement-breakpoint
 CREATE INDEX "events_recipient_email_idx" ON "events" USING btree ("workspace_id","recipient_email","occurred_at");--> statement-breakpoint
 CREATE INDEX "events_workspace_occurred_idx" ON "events" USING btree ("workspace_id","occurred_at","id");--> statement-breakpoint
-CREATE INDEX "suppressions_created_idx" ON "suppressions" USING btree ("workspace_id","created_at");
+CREATE INDEX "suppressions_created_idx" ON "suppressions" USING btree ("workspace_id","created_at");--> statement-breakpoint
+CREATE INDEX "webhook_tokens_received_idx" ON "webhook_tokens" USING btree ("created_at");

@@ -42,7 +42,7 @@ export const webhookTokens = pgTable(
     token: text("token").notNull(),
     receivedAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.provider, t.token] })],
+  (t) => [primaryKey({ columns: [t.workspaceId, t.provider, t.token] }), index("webhook_tokens_received_idx").on(t.receivedAt)],
 );
 
 export const SUPPRESSION_REASONS = ["hard_bounce", "soft_bounce", "complaint", "unsubscribe", "manual"] as const;

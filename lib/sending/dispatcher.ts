@@ -6,6 +6,7 @@ import { AdapterPool, type CreateAdapter } from "./adapter-pool";
 import { claimDueRecipients, extendLease, releaseClaims } from "./claim-recipients";
 import { dispatchClaimed, type Personalize, type RoundStats } from "./dispatch-round";
 import { DISPATCH_CHANNEL } from "./dispatch-signal";
+import { pruneWebhookTokens } from "../events/webhook-tokens";
 
 export interface DispatcherOptions {
   database: Database;
@@ -36,6 +37,7 @@ export class Dispatcher {
   private unlisten?: () => Promise<void>;
   private readonly now: () => Date;
   private rounds = 0;
+  private lastMaintenance = 0;
 
   constructor(private readonly options: DispatcherOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${newId("call").slice(-6)}`;
@@ -100,8 +102,21 @@ export class Dispatcher {
     for (const resolve of waiting) resolve();
   }
 
+  /**
+   * Housekeeping on the dispatcher's clock, at most hourly per process: Mailgun webhook tokens only matter inside
+   * the ±15-minute signature window, so a day's worth is plenty to reject replays.
+   */
+  private async maintain(): Promise<void> {
+    const now = this.now();
+    if (now.getTime() - this.lastMaintenance < 3_600_000) return;
+    this.lastMaintenance = now.getTime();
+    const pruned = await pruneWebhookTokens(this.options.database, new Date(now.getTime() - 24 * 3_600_000));
+    if (pruned) logger.info("pruned webhook tokens", { pruned });
+  }
+
   private async loop(): Promise<void> {
     while (this.running) {
+      await this.maintain().catch((err) => logger.warn("maintenance failed", { error: String(err) }));
       let claimed = 0;
       try {
         claimed = (await this.runOnce()).claimed;

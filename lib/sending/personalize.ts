@@ -1,5 +1,5 @@
 import { clickUrl, listUnsubscribeHeaders, openPixelUrl, unsubscribeUrl } from "../events/tracking-links";
-import { rewriteHtmlForTracking } from "../webhooks/signed-links";
+import { rewriteHtmlForTracking } from "../webhooks/tracking-html";
 import type { Personalize } from "./dispatch-round";
 import { addressKey } from "./addresses";
 
