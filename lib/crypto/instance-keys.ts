@@ -16,7 +16,10 @@ function loadOrCreate(e: Env, file: string, variable: string): Buffer {
   const key = randomBytes(32);
   try {
     fs.writeFileSync(fullPath, key.toString("hex"), { flag: "wx", mode: 0o600 });
-    logger.warn(`${variable} is not set: generated one into ${fullPath}. Set ${variable} in production and keep it safe.`);
+    logger.warn(
+      `${variable} is not set: generated one into ${fullPath}. Set ${variable} in production and keep it safe; ` +
+        `with PostgreSQL and several processes (npm run worker), every process needs the same value.`,
+    );
     return key;
   } catch (err) {
     // Another process created it first: use theirs.
