@@ -113,8 +113,8 @@ export function planPostmarkCalls<T extends { bytes: number }>(copies: readonly 
   let open: T[] = [];
   let openBytes = 2; // "[" and "]"
   for (const copy of copies) {
-    const added = copy.bytes + (open.length ? 1 : 0); // the comma before it
-    if (open.length && (open.length >= POSTMARK_MAX_BATCH || openBytes + added > POSTMARK_BATCH_BUDGET_BYTES)) {
+    // Joining a non-empty call adds a comma before the message.
+    if (open.length && (open.length >= POSTMARK_MAX_BATCH || openBytes + 1 + copy.bytes > POSTMARK_BATCH_BUDGET_BYTES)) {
       calls.push(open);
       open = [];
       openBytes = 2;
