@@ -2,7 +2,6 @@ import { and, eq } from "drizzle-orm";
 import { providerConfigs, workspaces } from "@/db/schema";
 import type { Database } from "@/db";
 import type { ProviderConfigs, ProviderKind, VerifyResult } from "../esp/types";
-import { enableMailgunUnsubscribeTracking } from "../esp/mailgun";
 import { encryptJson, decryptJson } from "../crypto/secrets";
 import { encryptionKey } from "../crypto/instance-keys";
 import { env, appUrl } from "../config/env";
@@ -153,17 +152,6 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
       reason: verification.reason,
       ...(verification.code ? { provider_code: verification.code } : {}),
     });
-  }
-  // Mailgun's own unsubscribe handling is the domain's unsubscribe tracking: switch it on before storing.
-  if (kind === "mailgun" && (config as ProviderConfigs["mailgun"]).unsubscribeHandling) {
-    const tracking = await enableMailgunUnsubscribeTracking(config as ProviderConfigs["mailgun"]);
-    if (!tracking.ok) {
-      throw new AppError("provider_verification_failed", `mailgun refused to enable unsubscribe tracking: ${tracking.reason}`, {
-        provider: kind,
-        reason: tracking.reason,
-        ...(tracking.code ? { provider_code: tracking.code } : {}),
-      });
-    }
   }
   const now = new Date();
   const values = {
