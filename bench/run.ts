@@ -6,6 +6,7 @@
  * also when a phase fails or the run is interrupted.
  */
 import { randomBytes } from "node:crypto";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,6 +27,7 @@ import { startApp } from "../scripts/lib/app-server";
 import { runLoad, type LoadResult } from "./lib/load";
 import { ensureNextFloorBuild, startEmulatorProcess, startMachineFloor, startNextFloor, type EmulatorProcess, type Server } from "./lib/processes";
 import { WebhookBodies } from "./lib/webhook-bodies";
+import { cpuBetween, snapshot, waitForQuiet } from "./lib/cpu";
 import { printTable, writeBenchmarksMd, type BenchReport } from "./lib/report";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -38,6 +40,8 @@ const DISPATCH_CONCURRENCY = Number(process.env.BENCH_DISPATCH_CONCURRENCY ?? 4)
 const DISPATCH_BATCH = 500;
 const QUEUE_SIZE = 10_000;
 const PROVIDER_LATENCY_MS = 50;
+/** Before each measured phase, wait up to this long for other work on the machine to finish (0: don't). */
+const QUIET_WAIT_MS = Number(process.env.BENCH_QUIET_WAIT_SEC ?? 10) * 1000;
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
 const LOG_DIR = path.join(RESULTS_DIR, "logs");
 
@@ -67,11 +71,19 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Short warm-up (JIT, Next.js route modules, DB pools), then the measured window. */
-async function measure(label: string, run: (durationSec: number) => Promise<LoadResult>): Promise<LoadResult> {
+/**
+ * Short warm-up (JIT, Next.js route modules, DB pools), then the measured window, with the CPU used meanwhile by
+ * the server's process tree, PostgreSQL, this process (the load generator) and the whole machine.
+ */
+async function measure(label: string, server: { process: ChildProcess }, run: (durationSec: number) => Promise<LoadResult>): Promise<LoadResult> {
+  const quiet = await waitForQuiet(QUIET_WAIT_MS);
+  if (quiet.waitedMs > 1500) log(`waited ${(quiet.waitedMs / 1000).toFixed(0)} s for other work on the machine to settle (busy ${quiet.busy.toFixed(2)} cores)`);
   if (WARMUP > 0) await run(WARMUP);
+  const before = snapshot();
   const result = await run(DURATION);
-  log(`${label}: ${result.okPerSec.toFixed(0)}/s ok, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+  result.cpu = cpuBetween(before, snapshot(), server.process.pid);
+  const c = result.cpu;
+  log(`${label}: ${result.okPerSec.toFixed(0)}/s ok, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}; cores: server ${c.server.toFixed(2)}, postgres ${c.postgres.toFixed(2)}, load generator ${c.loadGenerator.toFixed(2)}, machine ${c.machine.toFixed(2)}`);
   if (result.non2xx || result.errors) log(`  status codes: ${JSON.stringify(result.statusCodes)}`);
   return result;
 }
@@ -161,10 +173,10 @@ async function main() {
   });
   log(`phase 1: send API, 1 recipient/request, ${CONNECTIONS} connections, ${DURATION} s each`);
   const send1 = {
-    app: await measure("send1 app", (d) => runLoad({ url: `${appUrl}/api/v1/emails/send`, headers: auth, body: oneBody, connections: CONNECTIONS, durationSec: d })),
-    framework: await measure("send1 next-floor", (d) => runLoad({ url: `${nextFloor.url}/send`, body: oneBody, connections: CONNECTIONS, durationSec: d })),
-    machine: await measure("send1 machine-floor", (d) => runLoad({ url: `${machine.url}/send`, body: oneBody, connections: CONNECTIONS, durationSec: d })),
-    bareHttp: await measure("send1 node:http parse only", (d) => runLoad({ url: `${machine.url}/parse`, body: oneBody, connections: CONNECTIONS, durationSec: d })),
+    app: await measure("send1 app", app, (d) => runLoad({ url: `${appUrl}/api/v1/emails/send`, headers: auth, body: oneBody, connections: CONNECTIONS, durationSec: d })),
+    framework: await measure("send1 next-floor", nextFloor, (d) => runLoad({ url: `${nextFloor.url}/send`, body: oneBody, connections: CONNECTIONS, durationSec: d })),
+    machine: await measure("send1 machine-floor", machine, (d) => runLoad({ url: `${machine.url}/send`, body: oneBody, connections: CONNECTIONS, durationSec: d })),
+    bareHttp: await measure("send1 node:http parse only", machine, (d) => runLoad({ url: `${machine.url}/parse`, body: oneBody, connections: CONNECTIONS, durationSec: d })),
   };
 
   // ---- 2. send API, 100 recipients per request -------------------------------------------------------------
@@ -178,9 +190,9 @@ async function main() {
   });
   log(`phase 2: send API, 100 recipients/request`);
   const send100 = {
-    app: await measure("send100 app", (d) => runLoad({ url: `${appUrl}/api/v1/emails/send`, headers: auth, body: hundredBody, connections: CONNECTIONS, durationSec: d })),
-    framework: await measure("send100 next-floor", (d) => runLoad({ url: `${nextFloor.url}/send`, body: hundredBody, connections: CONNECTIONS, durationSec: d })),
-    machine: await measure("send100 machine-floor", (d) => runLoad({ url: `${machine.url}/send100`, body: hundredBody, connections: CONNECTIONS, durationSec: d })),
+    app: await measure("send100 app", app, (d) => runLoad({ url: `${appUrl}/api/v1/emails/send`, headers: auth, body: hundredBody, connections: CONNECTIONS, durationSec: d })),
+    framework: await measure("send100 next-floor", nextFloor, (d) => runLoad({ url: `${nextFloor.url}/send`, body: hundredBody, connections: CONNECTIONS, durationSec: d })),
+    machine: await measure("send100 machine-floor", machine, (d) => runLoad({ url: `${machine.url}/send100`, body: hundredBody, connections: CONNECTIONS, durationSec: d })),
   };
 
   // ---- 4. webhook ingest ------------------------------------------------------------------------------------
@@ -189,9 +201,9 @@ async function main() {
   const appBodies = new WebhookBodies(recipientIds);
   log(`phase 4: webhook ingest (Delivery/Open, 10% exact replays), ${recipientIds.length} recipients to correlate with`);
   const webhook = {
-    app: await measure("webhook app", (d) => runLoad({ url: `${appUrl}${hookPath}`, headers: hookAuth, request: appBodies.request(), connections: CONNECTIONS, durationSec: d })),
-    framework: await measure("webhook next-floor", (d) => runLoad({ url: `${nextFloor.url}/webhook`, request: new WebhookBodies(recipientIds).request(), connections: CONNECTIONS, durationSec: d })),
-    machine: await measure("webhook machine-floor", (d) => runLoad({ url: `${machine.url}/webhook`, request: new WebhookBodies(recipientIds).request(), connections: CONNECTIONS, durationSec: d })),
+    app: await measure("webhook app", app, (d) => runLoad({ url: `${appUrl}${hookPath}`, headers: hookAuth, request: appBodies.request(), connections: CONNECTIONS, durationSec: d })),
+    framework: await measure("webhook next-floor", nextFloor, (d) => runLoad({ url: `${nextFloor.url}/webhook`, request: new WebhookBodies(recipientIds).request(), connections: CONNECTIONS, durationSec: d })),
+    machine: await measure("webhook machine-floor", machine, (d) => runLoad({ url: `${machine.url}/webhook`, request: new WebhookBodies(recipientIds).request(), connections: CONNECTIONS, durationSec: d })),
   };
   // Bodies cut off at the end of a window (or answered non-2xx) are re-posted — a replay is idempotent — so every
   // distinct event has reached the receiver at least once and the expected row count is exact.
@@ -238,6 +250,7 @@ async function main() {
   const [{ n: queued }] = await database.query<{ n: number }>(sql`select count(*)::int as n from message_recipients where status = 'queued'`);
   log(`queued ${queued} in ${queueSec.toFixed(1)} s`);
 
+  await waitForQuiet(QUIET_WAIT_MS);
   // Baseline: C workers, one email per provider call (POST /email), same emulator latency.
   await emulator.reset();
   await emulator.latency(PROVIDER_LATENCY_MS);
@@ -247,6 +260,7 @@ async function main() {
 
   await emulator.reset();
   await emulator.latency(PROVIDER_LATENCY_MS);
+  await waitForQuiet(QUIET_WAIT_MS);
   const dispatcher = new Dispatcher({
     database,
     createAdapter: createProviderAdapter,
@@ -255,6 +269,7 @@ async function main() {
     pollMs: 1000,
     personalize: personalizeRecipient,
   });
+  const cpu0 = snapshot();
   const t0 = performance.now();
   const wall0 = Date.now();
   await dispatcher.start();
@@ -267,6 +282,7 @@ async function main() {
     await sleep(10);
   }
   const pollSec = (performance.now() - t0) / 1000;
+  const dispatchCpu = cpuBetween(cpu0, snapshot(), emulator.pid);
   await dispatcher.stop({ graceMs: 5000 });
   const dispatchStats = await emulator.stats();
   const [outcome] = await database.query<{ sent: number; failed: number; last: Date | string; attempts: number; calls: number }>(sql`
@@ -291,6 +307,7 @@ async function main() {
     byPath: dispatchStats.byPath,
     attemptsRecorded: outcome!.attempts,
     callsRecorded: outcome!.calls,
+    cpu: dispatchCpu,
   };
   log(`dispatch: ${dispatch.sent} sent in ${dispatch.seconds.toFixed(2)} s = ${dispatch.emailsPerSec.toFixed(0)} emails/s, ${providerCalls} provider calls`);
 

@@ -1,4 +1,5 @@
 import autocannon, { type Request, type Result } from "autocannon";
+import type { CpuUse } from "./cpu";
 
 export interface LoadOptions {
   /** Full URL on 127.0.0.1. */
@@ -23,6 +24,8 @@ export interface LoadResult {
   p99: number;
   durationSec: number;
   statusCodes: Record<string, number>;
+  /** Cores used during the measured window (set by bench/run.ts). */
+  cpu?: CpuUse;
 }
 
 /** One bounded autocannon run (programmatic API, keep-alive connections, no pipelining). */

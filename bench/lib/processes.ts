@@ -120,6 +120,7 @@ export interface EmulatorStats {
 
 export interface EmulatorProcess {
   url: string;
+  pid: number | undefined;
   serverToken: string;
   accountToken: string;
   latency(ms: number): Promise<void>;
@@ -155,6 +156,7 @@ export async function startEmulatorProcess(logFile: string): Promise<EmulatorPro
     });
   return {
     ...ready,
+    pid: child.pid,
     latency: async (ms) => void (await call({ cmd: "latency", ms })),
     reset: async () => void (await call({ cmd: "reset" })),
     stats: () => call({ cmd: "stats" }),

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { loadFixture } from "../../lib/webhooks/fixtures/load-fixture";
 import type { Request } from "autocannon";
 
 /**
@@ -9,6 +8,49 @@ import type { Request } from "autocannon";
  * Metadata carries a real recipient id (as every webhook for mail we sent does), so correlation and the
  * monotonic status UPDATE run too.
  */
+/**
+ * Templates with the shape of the Postmark sample payloads (test/fixtures/webhooks/postmark/{delivery,open}.json).
+ * Kept inline: the product's `next build` typechecks bench/ too, so an import of a moved test helper here would
+ * break the app's build.
+ */
+const DELIVERY = {
+  RecordType: "Delivery",
+  ServerID: 23,
+  MessageStream: "outbound",
+  MessageID: "883953f4-6105-42a2-a16a-77a8eac79483",
+  Recipient: "john@example.com",
+  Tag: "welcome-email",
+  DeliveredAt: "2026-01-01T10:00:05.2735393-05:00",
+  Details: "smtp;250 2.0.0 OK",
+  Metadata: { user_id: "12345" },
+};
+const OPEN = {
+  RecordType: "Open",
+  FirstOpen: true,
+  ServerID: 23,
+  MessageStream: "outbound",
+  MessageID: "883953f4-6105-42a2-a16a-77a8eac79483",
+  Recipient: "john@example.com",
+  Tag: "welcome-email",
+  ReceivedAt: "2026-01-01T10:05:00.2493688-05:00",
+  ReadSeconds: 5,
+  Platform: "WebMail",
+  Client: { Name: "Gmail", Company: "Google", Family: "Gmail" },
+  OS: { Name: "unknown", Company: "unknown", Family: "unknown" },
+  UserAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+  Geo: {
+    CountryISOCode: "US",
+    Country: "United States",
+    RegionISOCode: "CA",
+    Region: "California",
+    City: "San Francisco",
+    Zip: "94107",
+    Coords: "37.7749,-122.4194",
+    IP: "203.0.113.1",
+  },
+  Metadata: { user_id: "12345" },
+};
+
 export class WebhookBodies {
   /** Every distinct body generated, in order. */
   readonly unique: string[] = [];
@@ -20,8 +62,8 @@ export class WebhookBodies {
   duplicatesRecognized = 0;
   failed = 0;
   private seq = 0;
-  private readonly delivery = loadFixture("postmark/delivery");
-  private readonly open = loadFixture("postmark/open");
+  private readonly delivery = DELIVERY;
+  private readonly open = OPEN;
   private readonly base = Date.parse("2026-01-01T00:00:00Z");
 
   constructor(private readonly recipientIds: string[]) {}
