@@ -105,11 +105,10 @@ export const messageRecipients = pgTable(
 );
 
 /**
- * `in_flight` is written before the provider call and replaced after it: a row still `in_flight` once its worker's
- * lease has passed means the worker died mid-call, so the ESP may have accepted that batch — a possible duplicate,
- * recorded rather than guessed (design.md: delivery is at-least-once).
+ * `unknown`: recorded when a recipient is reclaimed from a worker whose lease ran out mid-round — that worker may
+ * have been accepted by the ESP before it died, so this copy may be a duplicate (design.md: at-least-once).
  */
-export type AttemptOutcome = "in_flight" | "accepted" | ErrorClass;
+export type AttemptOutcome = "unknown" | "accepted" | ErrorClass;
 
 /** Every provider call, per recipient: the audit trail of sends, retries, failovers and resends. */
 export const sendAttempts = pgTable(

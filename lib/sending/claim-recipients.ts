@@ -16,6 +16,11 @@ export interface ClaimedRecipient {
   totalAttempts: number;
   deferrals: number;
   createdAt: Date;
+  /**
+   * Set when the row was still `sending` under another claim whose lease ran out: that worker died (or stalled)
+   * mid-round, so the provider may have accepted this copy already.
+   */
+  lostClaim?: { token: string; claimedAt: Date };
 }
 
 /**
@@ -31,7 +36,7 @@ export async function claimDueRecipients(
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
   const rows = await database.query<Record<string, unknown>>(sql`
     with due as (
-      select id from message_recipients
+      select id, status as prev_status, locked_by as prev_locked_by, updated_at as prev_claimed_at from message_recipients
       where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz
       order by next_attempt_at, id
       limit ${options.limit}
@@ -42,7 +47,8 @@ export async function claimDueRecipients(
            next_attempt_at = ${until}::timestamptz, updated_at = ${now}::timestamptz
       from due
      where r.id = due.id
-    returning r.id, r.workspace_id, r.message_id, r.email, r.display_name, r.cc, r.bcc, r.chain, r.chain_position, r.attempts,
+    returning due.prev_status, due.prev_locked_by, due.prev_claimed_at,
+              r.id, r.workspace_id, r.message_id, r.email, r.display_name, r.cc, r.bcc, r.chain, r.chain_position, r.attempts,
               r.total_attempts, r.deferrals, r.created_at`);
   return rows.map((r) => ({
     id: r.id as string,
@@ -58,6 +64,9 @@ export async function claimDueRecipients(
     totalAttempts: r.total_attempts as number,
     deferrals: r.deferrals as number,
     createdAt: new Date(r.created_at as string | Date),
+    ...(r.prev_status === "sending" && r.prev_locked_by
+      ? { lostClaim: { token: r.prev_locked_by as string, claimedAt: new Date(r.prev_claimed_at as string | Date) } }
+      : {}),
   }));
 }
 

@@ -70,8 +70,6 @@ interface Assigned {
   recipient: ClaimedRecipient;
   chainPosition: number;
   attempts: number;
-  /** The send_attempts row written as in_flight before the call. */
-  attemptId: string;
 }
 
 /**
@@ -154,11 +152,11 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     const provider = providerByKey.get(`${r.workspaceId}:${r.chain[position]}`)!;
     const key = `${r.workspaceId}:${provider.kind}`;
     const group = groups.get(key) ?? { provider, items: [] };
-    group.items.push({ recipient: r, chainPosition: position, attempts: tries, attemptId: newId("att") });
+    group.items.push({ recipient: r, chainPosition: position, attempts: tries });
     groups.set(key, group);
   }
 
-  await recordInFlight(deps, [...groups.values()], settled, now);
+  await recordLostClaims(deps, claimed, settled);
   await Promise.all(
     [...groups.values()].map(async ({ provider, items }) => {
       const outcome = await sendGroup(deps, provider, items, messagesById);
@@ -194,7 +192,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
           sent_at: step.status === "sent" ? now.toISOString() : null,
         }, updates);
         attempts.push({
-          id: item.attemptId,
+          id: newId("att"),
           workspace_id: r.workspaceId,
           recipient_id: r.id,
           call_id: res && callIds[res.callIndex] ? callIds[res.callIndex]! : newId("call"),
@@ -292,37 +290,40 @@ const ATTEMPT_COLUMNS = sql.raw(
 );
 
 /**
- * Write-ahead: every recipient about to go out gets an `in_flight` attempt row before the provider is called (one
- * statement for the round). If this worker dies mid-call, the row stays `in_flight`: the ESP may have accepted
- * that batch, and the resend after the lease expires is then visible as a second attempt (at-least-once, bounded
- * by the batch).
+ * Evidence of a possible duplicate, written when it is known rather than ahead of every call: a row reclaimed
+ * while still `sending` under an expired claim means that worker died or stalled mid-round, so the ESP may have
+ * accepted the copy. It gets an `unknown` attempt under the lost claim (at-least-once delivery, bounded by that
+ * claim's batch), and settles of rows sent without a call are written with it.
  */
-async function recordInFlight(deps: RoundDeps, groups: Array<{ provider: ProviderRow; items: Assigned[] }>, settled: Update[], now: Date) {
-  const rows: AttemptRow[] = groups.flatMap(({ provider, items }) =>
-    items.map((item) => ({
-      id: item.attemptId,
-      workspace_id: item.recipient.workspaceId,
-      recipient_id: item.recipient.id,
-      call_id: "pending",
-      provider: provider.kind,
-      worker_id: deps.workerId,
-      started_at: now.toISOString(),
+async function recordLostClaims(deps: RoundDeps, claimed: ClaimedRecipient[], settled: Update[]) {
+  const lost: AttemptRow[] = claimed
+    .filter((r) => r.lostClaim)
+    .map((r) => ({
+      id: newId("att"),
+      workspace_id: r.workspaceId,
+      recipient_id: r.id,
+      call_id: "unknown",
+      provider: r.chain[r.chainPosition] ?? r.chain[0]!,
+      worker_id: r.lostClaim!.token,
+      started_at: r.lostClaim!.claimedAt.toISOString(),
       finished_at: null,
-      outcome: "in_flight",
+      outcome: "unknown",
       http_status: null,
       error_code: null,
-      error_message: null,
+      error_message: "the worker holding this recipient stopped before recording the provider's answer; it may have been sent",
       provider_message_id: null,
-    })),
-  );
+    }));
+  if (!lost.length && !settled.length) return;
   await deps.database.db.transaction(async (tx) => {
-    if (rows.length) {
-      await tx.execute(sql`
-        insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
-        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(${ATTEMPT_COLUMNS})`);
-    }
+    if (lost.length) await insertAttempts(tx, lost);
     if (settled.length) await updateRecipients(tx, deps, settled);
   });
+}
+
+async function insertAttempts(tx: DbOrTx, rows: AttemptRow[]) {
+  await tx.execute(sql`
+    insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
+    select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(${ATTEMPT_COLUMNS})`);
 }
 
 /**
@@ -333,14 +334,7 @@ async function recordInFlight(deps: RoundDeps, groups: Array<{ provider: Provide
  */
 async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[]) {
   await deps.database.db.transaction(async (tx) => {
-    if (attempts.length) {
-      await tx.execute(sql`
-        update send_attempts a set
-          call_id = v.call_id, started_at = v.started_at, finished_at = v.finished_at, outcome = v.outcome,
-          http_status = v.http_status, error_code = v.error_code, error_message = v.error_message, provider_message_id = v.provider_message_id
-        from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as v(${ATTEMPT_COLUMNS})
-        where a.id = v.id`);
-    }
+    if (attempts.length) await insertAttempts(tx, attempts);
     if (updates.length) await updateRecipients(tx, deps, updates);
   });
 }

@@ -92,9 +92,10 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a Po
     await exited;
     esp.postmark.faults.setLatency(0);
 
-    const inFlight = await t.database.db.select().from(sendAttempts).where(like(sendAttempts.workerId, "doomed-worker#%"));
-    expect(inFlight).toHaveLength(50);
-    expect(inFlight.every((a) => a.outcome === "in_flight")).toBe(true);
+    // The dead worker recorded nothing itself: its claim is visible only as rows still `sending` under it.
+    const held = await t.database.db.select().from(messageRecipients).where(like(messageRecipients.lockedBy, "doomed-worker#%"));
+    expect(held).toHaveLength(50);
+    expect(held.every((r) => r.status === "sending")).toBe(true);
 
     // Once the lease has passed, another dispatcher picks the batch up again.
     const clock = new TestClock(new Date(Date.now() + 2_500));
@@ -107,10 +108,13 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a Po
     expect(counts.size).toBe(120);
     const duplicated = [...counts.values()].filter((n) => n > 1).length;
     expect(duplicated).toBeLessThanOrEqual(50); // bounded by the killed worker's batch
-    // Every possibly-duplicated recipient shows two attempts: the dead worker's in_flight and the resend.
-    const doomedIds = new Set(inFlight.map((a) => a.recipientId));
-    const resent = await t.database.db.select().from(sendAttempts).where(inArray(sendAttempts.recipientId, [...doomedIds]));
-    expect(resent.filter((a) => a.outcome === "accepted")).toHaveLength(50);
+    // Every copy the dead worker may have sent shows as an `unknown` attempt under its claim, before the resend.
+    const heldIds = held.map((r) => r.id);
+    const attempts = await t.database.db.select().from(sendAttempts).where(inArray(sendAttempts.recipientId, heldIds));
+    const unknown = attempts.filter((a) => a.outcome === "unknown");
+    expect(unknown).toHaveLength(50);
+    expect(unknown.every((a) => a.workerId!.startsWith("doomed-worker#"))).toBe(true);
+    expect(attempts.filter((a) => a.outcome === "accepted")).toHaveLength(50);
   });
 });
 
