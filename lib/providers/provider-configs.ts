@@ -10,6 +10,7 @@ import { AppError, notFound } from "../errors";
 import { newId, randomToken } from "../ids";
 import { parseOrThrow } from "../validation";
 import { effectiveState } from "../sending/circuit-breaker";
+import { invalidateSendConfig } from "../sending/send-config";
 import { providerInputSchemas, type MailgunInput, type PostmarkInput, type SmtpInput } from "./schemas";
 
 /** Secret fields per provider, kept only in the encrypted column. */
@@ -169,6 +170,7 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
     .insert(providerConfigs)
     .values(values)
     .onConflictDoUpdate({ target: [providerConfigs.workspaceId, providerConfigs.kind], set: { ...values, id: undefined, createdAt: undefined } });
+  invalidateSendConfig(ctx.workspaceId);
   return getProviderView(ctx, kind);
 }
 
@@ -183,6 +185,7 @@ export async function deleteProviderConfig(ctx: ServiceContext, kind: ProviderKi
     .where(and(eq(providerConfigs.workspaceId, ctx.workspaceId), eq(providerConfigs.kind, kind)))
     .returning({ id: providerConfigs.id });
   if (!deleted.length) throw notFound(`Provider ${kind}`);
+  invalidateSendConfig(ctx.workspaceId);
 }
 
 const mask = (value: string | undefined) => (value ? `••••${value.slice(-4)}` : null);

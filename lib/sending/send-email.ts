@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { and, eq } from "drizzle-orm";
-import { messageRecipients, messages, providerConfigs, type RecipientStatus } from "@/db/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { messages, type RecipientStatus } from "@/db/schema";
 import { isSuppressedIn } from "../suppressions/is-suppressed";
-import type { DbOrTx } from "@/db";
+import type { Database, DbOrTx } from "@/db";
 import type { ProviderKind } from "../esp/types";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { AppError } from "../errors";
@@ -11,8 +11,8 @@ import { parseOrThrow } from "../validation";
 import { parseAddress } from "./addresses";
 import { resolveChain } from "./routing";
 import { sendEmailSchema } from "./send-schema";
-import { loadSettingsRow } from "./workspace-settings";
-import { DISPATCH_CHANNEL } from "./dispatch-signal";
+import { wakeDispatchers } from "./dispatch-signal";
+import { loadSendConfig } from "./send-config";
 
 export interface SendResponse {
   id: string;
@@ -32,7 +32,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * POST /api/v1/emails/send. Validates, routes, checks suppression, and writes the message and one row per `to`
- * address in one transaction: those rows are the queue (transactional outbox), so nothing accepted is lost. The
+ * address in one statement: those rows are the queue (transactional outbox), so nothing accepted is lost. The
  * Idempotency-Key is enforced by the unique (workspace, key) index: of two concurrent requests only one inserts;
  * the other waits on the index, then replays the stored response (same body) or answers 409 (another body).
  */
@@ -51,19 +51,8 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
 
   const input = parseOrThrow(sendEmailSchema, body);
   const now = options.now ?? new Date();
-  const [settings, providers] = await Promise.all([
-    loadSettingsRow(db, ctx.workspaceId),
-    db.select({ kind: providerConfigs.kind }).from(providerConfigs).where(and(eq(providerConfigs.workspaceId, ctx.workspaceId), eq(providerConfigs.enabled, true))),
-  ]);
-  const chain = resolveChain({
-    requested: input.provider,
-    type: input.type,
-    rules: settings.routingRules,
-    defaultProvider: settings.defaultProvider,
-    failoverEnabled: settings.failoverEnabled,
-    failoverOrder: settings.failoverOrder,
-    available: new Set<ProviderKind>(providers.map((p) => p.kind)),
-  });
+  const config = await loadSendConfig(db, ctx.workspaceId);
+  const chain = resolveChain({ requested: input.provider, type: input.type, ...config });
 
   const parsedTo = input.to.map((to) => parseAddress(to)!);
   const emails = parsedTo.map((a) => a.email.toLowerCase());
@@ -88,53 +77,32 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
     recipients: recipients.map((r) => ({ id: r.id, email: r.displayTo, status: r.status })),
   };
 
-  const inserted = await db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(messages)
-      .values({
-        id: messageId,
-        workspaceId: ctx.workspaceId,
-        type: input.type,
-        fromAddress: input.from,
-        subject: input.subject,
-        htmlBody: input.html_body ?? null,
-        textBody: input.text_body ?? null,
-        replyTo: input.reply_to ?? null,
-        headers: input.headers,
-        tags: input.tags,
-        metadata: input.metadata,
-        attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content.replace(/[\r\n]/g, ""), contentType: a.content_type, ...(a.content_id ? { contentId: a.content_id } : {}) })),
-        campaignId: input.campaign_id ?? null,
-        trackOpens: input.track_opens ?? null,
-        trackLinks: input.track_links ?? null,
-        requestedProvider: input.provider ?? null,
-        sendAt,
-        idempotencyKey: key ?? null,
-        requestHash,
-        response,
-        createdAt: now,
-      })
-      .onConflictDoNothing({ target: [messages.workspaceId, messages.idempotencyKey] })
-      .returning({ id: messages.id });
-    if (!row) return false;
-    await tx.insert(messageRecipients).values(
-      recipients.map((r) => ({
-        id: r.id,
-        workspaceId: r.workspaceId,
-        messageId,
-        email: r.email,
-        displayName: r.displayName,
-        cc: input.cc,
-        bcc: input.bcc,
-        status: r.status,
-        chain,
-        provider: chain[0]!,
-        nextAttemptAt: dueAt,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
-    return true;
+  const inserted = await insertMessage(ctx.database, {
+    message: {
+      id: messageId,
+      workspace_id: ctx.workspaceId,
+      type: input.type,
+      from_address: input.from,
+      subject: input.subject,
+      html_body: input.html_body ?? null,
+      text_body: input.text_body ?? null,
+      reply_to: input.reply_to ?? null,
+      headers: input.headers,
+      tags: input.tags,
+      metadata: input.metadata,
+      attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content.replace(/[\r\n]/g, ""), contentType: a.content_type, ...(a.content_id ? { contentId: a.content_id } : {}) })),
+      campaign_id: input.campaign_id ?? null,
+      track_opens: input.track_opens ?? null,
+      track_links: input.track_links ?? null,
+      requested_provider: input.provider ?? null,
+      send_at: sendAt?.toISOString() ?? null,
+      idempotency_key: key ?? null,
+      request_hash: requestHash,
+      response,
+      created_at: now.toISOString(),
+    },
+    recipients: recipients.map((r) => ({ id: r.id, email: r.email, display_name: r.displayName, status: r.status })),
+    shared: { cc: input.cc, bcc: input.bcc, chain, dueAt, now },
   });
 
   if (!inserted) {
@@ -143,7 +111,7 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
     if (replay) return replay;
     throw new AppError("conflict", "A request with this Idempotency-Key is still being processed; retry shortly");
   }
-  if (queued > 0 && dueAt <= now) await ctx.database.notify(DISPATCH_CHANNEL).catch(() => {});
+  if (queued > 0 && dueAt <= now) wakeDispatchers(ctx.database);
   return { status: 202, body: response, replayed: false };
 }
 
@@ -157,4 +125,42 @@ async function findIdempotent(db: DbOrTx, workspaceId: string, key: string, requ
     throw new AppError("idempotency_conflict", "This Idempotency-Key was already used with a different request body");
   }
   return { status: 202, body: existing.response as SendResponse, replayed: true };
+}
+
+/**
+ * The message and one row per recipient in ONE statement (a data-modifying CTE is atomic like a transaction, at one
+ * round trip instead of four), with the recipients as a single jsonb parameter instead of 13 parameters a row. When
+ * the Idempotency-Key is taken, ON CONFLICT inserts no message, so no recipients either: the caller replays.
+ */
+async function insertMessage(
+  database: Database,
+  input: {
+    message: Record<string, unknown>;
+    recipients: Array<{ id: string; email: string; display_name: string | null; status: string }>;
+    shared: { cc: string[]; bcc: string[]; chain: ProviderKind[]; dueAt: Date; now: Date };
+  },
+): Promise<boolean> {
+  const { shared } = input;
+  const [row] = await database.query<{ n: number }>(sql`
+    with m as (
+      insert into messages (id, workspace_id, type, from_address, subject, html_body, text_body, reply_to, headers, tags, metadata,
+                            attachments, campaign_id, track_opens, track_links, requested_provider, send_at, idempotency_key,
+                            request_hash, response, created_at)
+      select * from jsonb_to_record(${JSON.stringify(input.message)}::jsonb) as v(
+        id text, workspace_id text, type text, from_address text, subject text, html_body text, text_body text, reply_to text,
+        headers jsonb, tags jsonb, metadata jsonb, attachments jsonb, campaign_id text, track_opens boolean, track_links boolean,
+        requested_provider text, send_at timestamptz, idempotency_key text, request_hash text, response jsonb, created_at timestamptz)
+      on conflict (workspace_id, idempotency_key) do nothing
+      returning id, workspace_id
+    ), r as (
+      insert into message_recipients (id, workspace_id, message_id, email, display_name, cc, bcc, status, chain, provider,
+                                      next_attempt_at, created_at, updated_at)
+      select v.id, m.workspace_id, m.id, v.email, v.display_name, ${JSON.stringify(shared.cc)}::jsonb, ${JSON.stringify(shared.bcc)}::jsonb,
+             v.status, ${JSON.stringify(shared.chain)}::jsonb, ${shared.chain[0]!}, ${shared.dueAt.toISOString()}::timestamptz,
+             ${shared.now.toISOString()}::timestamptz, ${shared.now.toISOString()}::timestamptz
+        from m, jsonb_to_recordset(${JSON.stringify(input.recipients)}::jsonb) as v(id text, email text, display_name text, status text)
+      returning 1
+    )
+    select count(*)::int as n from r`);
+  return (row?.n ?? 0) > 0;
 }

@@ -7,6 +7,7 @@ import { requireRole, type ServiceContext } from "../auth/context";
 import { parseOrThrow } from "../validation";
 import { notFound } from "../errors";
 import type { FailoverSettings } from "./failover-policy";
+import { invalidateSendConfig } from "./send-config";
 
 const provider = z.enum(PROVIDER_KINDS);
 
@@ -69,6 +70,7 @@ export async function putRouting(ctx: ServiceContext, body: unknown) {
     .update(workspaceSettings)
     .set({ defaultProvider: input.default_provider, routingRules: input.rules, updatedAt: new Date() })
     .where(eq(workspaceSettings.workspaceId, ctx.workspaceId));
+  invalidateSendConfig(ctx.workspaceId);
   return getRouting(ctx);
 }
 
@@ -91,5 +93,6 @@ export async function putFailover(ctx: ServiceContext, body: unknown) {
       updatedAt: new Date(),
     })
     .where(eq(workspaceSettings.workspaceId, ctx.workspaceId));
+  invalidateSendConfig(ctx.workspaceId);
   return getFailover(ctx);
 }
