@@ -7,6 +7,18 @@ import { randomBytes } from "node:crypto";
  */
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
+/** Random bytes drawn from a pooled buffer: one randomBytes call per 256 ids instead of one per id. */
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let offset = POOL_SIZE;
+function randomByte(): number {
+  if (offset >= pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  return pool[offset++]!;
+}
+
 export type IdPrefix = "ws" | "usr" | "key" | "prv" | "msg" | "rcp" | "att" | "evt" | "call";
 
 export function newId(prefix: IdPrefix, now = Date.now()): string {
@@ -16,9 +28,8 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
   let rand = "";
-  for (let i = 0; i < 16; i++) rand += ALPHABET[bytes[i]! % 32];
+  for (let i = 0; i < 16; i++) rand += ALPHABET[randomByte() % 32];
   return `${prefix}_${time}${rand}`;
 }
 

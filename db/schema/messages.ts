@@ -61,7 +61,9 @@ export const messageRecipients = pgTable(
   "message_recipients",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    // No foreign key to workspaces: the message's already cascades, and a per-row FK check is a trigger call for
+    // each of up to 1,000 recipients a request inserts.
+    workspaceId: text("workspace_id").notNull(),
     messageId: text("message_id")
       .notNull()
       .references(() => messages.id, { onDelete: "cascade" }),
@@ -100,7 +102,6 @@ export const messageRecipients = pgTable(
     index("message_recipients_message_idx").on(t.messageId),
     index("message_recipients_workspace_status_idx").on(t.workspaceId, t.status),
     index("message_recipients_provider_msg_idx").on(t.providerMessageId),
-    index("message_recipients_email_idx").on(t.workspaceId, t.email),
   ],
 );
 
@@ -115,7 +116,8 @@ export const sendAttempts = pgTable(
   "send_attempts",
   {
     id: text("id").primaryKey(),
-    workspaceId: text("workspace_id").notNull().references(() => workspaces.id, { onDelete: "cascade" }),
+    // Cascades through its recipient; no second per-row FK check.
+    workspaceId: text("workspace_id").notNull(),
     recipientId: text("recipient_id")
       .notNull()
       .references(() => messageRecipients.id, { onDelete: "cascade" }),

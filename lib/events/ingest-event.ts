@@ -6,7 +6,8 @@ import { newId } from "@/lib/ids";
 import type { NormalizedEvent } from "@/lib/webhooks/types";
 import { correlateRecipient } from "./correlate-recipient";
 import { STATUS_RANK, statusRankSql, targetStatus } from "./recipient-status";
-import { suppressFromEvent } from "./suppress-from-event";
+import { hasSuppressionEffect, suppressFromEvent } from "./suppress-from-event";
+import { ingestFastPath } from "./ingest-fast-path";
 
 export interface IngestOptions {
   /** Mailgun `signature.token`: recorded first; a token seen before means a replayed request (esp-contracts §8.2). */
@@ -36,6 +37,15 @@ export async function ingestEvents(
   normalized: NormalizedEvent[],
   options: IngestOptions = {},
 ): Promise<IngestResult> {
+  const [only] = normalized;
+  if (normalized.length === 1 && only!.ourRecipientId && !hasSuppressionEffect(only!)) {
+    const fast = await ingestFastPath(database, workspaceId, provider, only as NormalizedEvent & { ourRecipientId: string }, options.webhookToken);
+    if (fast.outcome === "replayed") return { replayed: true, events: [] };
+    if (fast.outcome !== "not_ours") {
+      const id = fast.outcome === "stored" ? fast.id : null;
+      return { replayed: false, events: [{ id, dedupKey: only!.dedupKey, duplicate: id === null, recipientId: fast.recipientId, suppressed: false }] };
+    }
+  }
   return database.db.transaction(async (tx) => {
     if (options.webhookToken !== undefined && !(await recordWebhookToken(tx, workspaceId, provider, options.webhookToken))) {
       return { replayed: true, events: [] };

@@ -1,7 +1,6 @@
 import type { Database } from "@/db";
 import { AppError } from "@/lib/errors";
 import { readJsonBody } from "@/lib/http/read-body";
-import { readSecrets } from "@/lib/providers/provider-configs";
 import { WebhookPayloadError } from "@/lib/webhooks/errors";
 import { readMailgunSignature, parseMailgunWebhook, verifyMailgunSignature } from "@/lib/webhooks/mailgun";
 import { authenticatePostmark, parsePostmarkWebhookWithReason } from "@/lib/webhooks/postmark";
@@ -35,8 +34,7 @@ const unauthorized = (message: string) => new AppError("unauthorized", message);
  * retries: esp-contracts §4.1) → 413/400 body → store. A 2xx only after the transaction committed.
  */
 export async function receivePostmarkWebhook(database: Database, input: WebhookInput): Promise<WebhookReceipt> {
-  const { workspaceId, config } = await findWebhookEndpoint(database, "postmark", input.hookId);
-  const secrets = readSecrets(config);
+  const { workspaceId, config, secrets } = await findWebhookEndpoint(database, "postmark", input.hookId);
   const credentials = { username: config.webhookUsername ?? "", password: secrets.webhook_password ?? "" };
   if (!authenticatePostmark(input.request.headers.get("authorization"), credentials)) {
     throw unauthorized("Webhook credentials are missing or wrong");
@@ -52,8 +50,8 @@ export async function receivePostmarkWebhook(database: Database, input: WebhookI
  * nothing. The signature covers only timestamp + token, so the token cache is what binds it to one delivery.
  */
 export async function receiveMailgunWebhook(database: Database, input: WebhookInput): Promise<WebhookReceipt> {
-  const { workspaceId, config } = await findWebhookEndpoint(database, "mailgun", input.hookId);
-  const signingKey = readSecrets(config).webhook_signing_key;
+  const { workspaceId, secrets } = await findWebhookEndpoint(database, "mailgun", input.hookId);
+  const signingKey = secrets.webhook_signing_key;
   if (!signingKey) throw unauthorized("No webhook signing key is configured for Mailgun in this workspace");
   const body = await readWebhookJson(input.request);
   const signature = (() => {

@@ -21,6 +21,11 @@ const SUPPRESSION_EFFECT: Record<NormalizedEventType, (event: NormalizedEvent) =
   failed: () => null,
 };
 
+/** Whether the event can change the suppression list (such events take the transactional ingest path). */
+export function hasSuppressionEffect(event: NormalizedEvent): boolean {
+  return SUPPRESSION_EFFECT[event.type](event) !== null;
+}
+
 /**
  * Applies an event's suppression effect inside the ingest transaction. `email` is the event's address (or, when the
  * ESP omitted it, the correlated recipient's). Returns true when the address was newly suppressed.

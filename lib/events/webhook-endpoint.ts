@@ -3,12 +3,27 @@ import type { Database } from "@/db";
 import { providerConfigs, workspaces } from "@/db/schema";
 import type { ProviderKind } from "@/lib/esp/types";
 import { notFound } from "@/lib/errors";
+import { processCache } from "@/lib/ttl-cache";
+import { readSecrets } from "@/lib/providers/provider-configs";
 
 export type ProviderConfigRow = typeof providerConfigs.$inferSelect;
 
 export interface WebhookEndpoint {
   workspaceId: string;
   config: ProviderConfigRow;
+  /** The provider's decrypted secrets (webhook password, signing key). */
+  secrets: ReturnType<typeof readSecrets>;
+}
+
+/**
+ * Every webhook resolves its endpoint, so it is cached briefly (with the secrets already decrypted). Saving or
+ * disconnecting a provider evicts its workspace in this process; other processes follow within the TTL.
+ */
+const ENDPOINT_TTL_MS = 10_000;
+const endpoints = () => processCache<string, WebhookEndpoint>("webhook-endpoints", ENDPOINT_TTL_MS);
+
+export function invalidateWebhookEndpoints(workspaceId: string): void {
+  endpoints().deleteWhere((endpoint) => endpoint.workspaceId === workspaceId);
 }
 
 /**
@@ -17,6 +32,9 @@ export interface WebhookEndpoint {
  * disabled provider still receives webhooks: mail it sent earlier keeps producing events.
  */
 export async function findWebhookEndpoint(database: Database, provider: ProviderKind, hookId: string): Promise<WebhookEndpoint> {
+  const key = `${provider}:${hookId}`;
+  const cached = endpoints().get(key);
+  if (cached) return cached;
   const [row] = await database.db
     .select({ workspaceId: workspaces.id, config: providerConfigs })
     .from(workspaces)
@@ -24,5 +42,7 @@ export async function findWebhookEndpoint(database: Database, provider: Provider
     .where(eq(workspaces.hookId, hookId))
     .limit(1);
   if (!row) throw notFound("Webhook endpoint");
-  return row;
+  const endpoint = { ...row, secrets: readSecrets(row.config) };
+  endpoints().set(key, endpoint);
+  return endpoint;
 }

@@ -11,6 +11,7 @@ import { newId, randomToken } from "../ids";
 import { parseOrThrow } from "../validation";
 import { effectiveState } from "../sending/circuit-breaker";
 import { invalidateSendConfig } from "../sending/send-config";
+import { invalidateWebhookEndpoints } from "../events/webhook-endpoint";
 import { providerInputSchemas, type MailgunInput, type PostmarkInput, type SmtpInput } from "./schemas";
 
 /** Secret fields per provider, kept only in the encrypted column. */
@@ -171,6 +172,7 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
     .values(values)
     .onConflictDoUpdate({ target: [providerConfigs.workspaceId, providerConfigs.kind], set: { ...values, id: undefined, createdAt: undefined } });
   invalidateSendConfig(ctx.workspaceId);
+  invalidateWebhookEndpoints(ctx.workspaceId);
   return getProviderView(ctx, kind);
 }
 
@@ -186,6 +188,7 @@ export async function deleteProviderConfig(ctx: ServiceContext, kind: ProviderKi
     .returning({ id: providerConfigs.id });
   if (!deleted.length) throw notFound(`Provider ${kind}`);
   invalidateSendConfig(ctx.workspaceId);
+  invalidateWebhookEndpoints(ctx.workspaceId);
 }
 
 const mask = (value: string | undefined) => (value ? `••••${value.slice(-4)}` : null);

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { messages, type RecipientStatus } from "@/db/schema";
-import { isSuppressedIn } from "../suppressions/is-suppressed";
 import type { Database, DbOrTx } from "@/db";
 import type { ProviderKind } from "../esp/types";
 import { requireRole, type ServiceContext } from "../auth/context";
@@ -54,30 +53,15 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
   const config = await loadSendConfig(db, ctx.workspaceId);
   const chain = resolveChain({ requested: input.provider, type: input.type, ...config });
 
-  const parsedTo = input.to.map((to) => parseAddress(to)!);
-  const emails = parsedTo.map((a) => a.email.toLowerCase());
-  const suppressed = await isSuppressedIn(db, ctx.workspaceId, emails);
   const sendAt = input.send_at ? new Date(input.send_at) : null;
   const dueAt = sendAt && sendAt > now ? sendAt : now;
   const messageId = newId("msg");
-  const recipients = input.to.map((to, i) => ({
-    id: newId("rcp"),
-    workspaceId: ctx.workspaceId,
-    messageId,
-    email: emails[i]!,
-    displayName: parsedTo[i]!.name ?? null,
-    displayTo: to,
-    status: (suppressed.has(emails[i]!) ? "suppressed" : "queued") as "queued" | "suppressed",
-  }));
-  const queued = recipients.filter((r) => r.status === "queued").length;
-  const response: SendResponse = {
-    id: messageId,
-    status: queued === 0 ? "suppressed" : dueAt > now ? "scheduled" : "queued",
-    ...(sendAt ? { send_at: sendAt.toISOString() } : {}),
-    recipients: recipients.map((r) => ({ id: r.id, email: r.displayTo, status: r.status })),
-  };
+  const recipients = input.to.map((to, i) => {
+    const parsed = parseAddress(to)!;
+    return { i, id: newId("rcp"), email: parsed.email.toLowerCase(), display_name: parsed.name ?? null, display_to: to };
+  });
 
-  const inserted = await insertMessage(ctx.database, {
+  const accepted = await insertMessage(ctx.database, {
     message: {
       id: messageId,
       workspace_id: ctx.workspaceId,
@@ -98,21 +82,20 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
       send_at: sendAt?.toISOString() ?? null,
       idempotency_key: key ?? null,
       request_hash: requestHash,
-      response,
       created_at: now.toISOString(),
     },
-    recipients: recipients.map((r) => ({ id: r.id, email: r.email, display_name: r.displayName, status: r.status })),
-    shared: { cc: input.cc, bcc: input.bcc, chain, dueAt, now },
+    recipients,
+    shared: { cc: input.cc, bcc: input.bcc, chain, dueAt, now, sendAt },
   });
 
-  if (!inserted) {
+  if (!accepted) {
     // Lost the race on the idempotency index: the winner has committed by now.
     const replay = await findIdempotent(db, ctx.workspaceId, key!, requestHash!);
     if (replay) return replay;
     throw new AppError("conflict", "A request with this Idempotency-Key is still being processed; retry shortly");
   }
-  if (queued > 0 && dueAt <= now) wakeDispatchers(ctx.database);
-  return { status: 202, body: response, replayed: false };
+  if (accepted.status === "queued") wakeDispatchers(ctx.database);
+  return { status: 202, body: accepted, replayed: false };
 }
 
 async function findIdempotent(db: DbOrTx, workspaceId: string, key: string, requestHash: string): Promise<SendResult | null> {
@@ -128,28 +111,46 @@ async function findIdempotent(db: DbOrTx, workspaceId: string, key: string, requ
 }
 
 /**
- * The message and one row per recipient in ONE statement (a data-modifying CTE is atomic like a transaction, at one
- * round trip instead of four), with the recipients as a single jsonb parameter instead of 13 parameters a row. When
- * the Idempotency-Key is taken, ON CONFLICT inserts no message, so no recipients either: the caller replays.
+ * The whole acceptance in ONE statement — a data-modifying CTE is atomic like a transaction, at one round trip
+ * instead of six: each recipient's status from the suppression list, the response (stored with the message, so a
+ * repeated Idempotency-Key replays it exactly), the message, and one row per recipient (all recipients as a single
+ * jsonb parameter, not 13 parameters a row). When the Idempotency-Key is taken, ON CONFLICT inserts no message and
+ * so no recipients: the result is null and the caller replays. (jsonb orders keys by length, which happens to be
+ * the documented order of the response fields.)
  */
 async function insertMessage(
   database: Database,
   input: {
     message: Record<string, unknown>;
-    recipients: Array<{ id: string; email: string; display_name: string | null; status: string }>;
-    shared: { cc: string[]; bcc: string[]; chain: ProviderKind[]; dueAt: Date; now: Date };
+    recipients: Array<{ i: number; id: string; email: string; display_name: string | null; display_to: string }>;
+    shared: { cc: string[]; bcc: string[]; chain: ProviderKind[]; dueAt: Date; now: Date; sendAt: Date | null };
   },
-): Promise<boolean> {
-  const { shared } = input;
-  const [row] = await database.query<{ n: number }>(sql`
-    with m as (
+): Promise<SendResponse | null> {
+  const { shared, message } = input;
+  const now = shared.now.toISOString();
+  const extra = shared.sendAt ? { send_at: shared.sendAt.toISOString() } : {};
+  const [row] = await database.query<{ n: number; body: SendResponse }>(sql`
+    with v as (
+      select r.*, case when exists (
+               select 1 from suppressions s
+                where s.workspace_id = ${message.workspace_id} and s.email = r.email and (s.expires_at is null or s.expires_at > ${now}::timestamptz)
+             ) then 'suppressed' else 'queued' end as status
+        from jsonb_to_recordset(${JSON.stringify(input.recipients)}::jsonb) as r(i int, id text, email text, display_name text, display_to text)
+    ), resp as (
+      select jsonb_build_object(
+               'id', ${message.id}::text,
+               'status', case when not exists (select 1 from v where status = 'queued') then 'suppressed'
+                              when ${shared.dueAt > shared.now} then 'scheduled' else 'queued' end,
+               'recipients', (select jsonb_agg(jsonb_build_object('id', id, 'email', display_to, 'status', status) order by i) from v)
+             ) || ${JSON.stringify(extra)}::jsonb as body
+    ), m as (
       insert into messages (id, workspace_id, type, from_address, subject, html_body, text_body, reply_to, headers, tags, metadata,
                             attachments, campaign_id, track_opens, track_links, requested_provider, send_at, idempotency_key,
-                            request_hash, response, created_at)
-      select * from jsonb_to_record(${JSON.stringify(input.message)}::jsonb) as v(
+                            request_hash, created_at, response)
+      select x.*, (select body from resp) from jsonb_to_record(${JSON.stringify(message)}::jsonb) as x(
         id text, workspace_id text, type text, from_address text, subject text, html_body text, text_body text, reply_to text,
         headers jsonb, tags jsonb, metadata jsonb, attachments jsonb, campaign_id text, track_opens boolean, track_links boolean,
-        requested_provider text, send_at timestamptz, idempotency_key text, request_hash text, response jsonb, created_at timestamptz)
+        requested_provider text, send_at timestamptz, idempotency_key text, request_hash text, created_at timestamptz)
       on conflict (workspace_id, idempotency_key) do nothing
       returning id, workspace_id
     ), r as (
@@ -157,10 +158,10 @@ async function insertMessage(
                                       next_attempt_at, created_at, updated_at)
       select v.id, m.workspace_id, m.id, v.email, v.display_name, ${JSON.stringify(shared.cc)}::jsonb, ${JSON.stringify(shared.bcc)}::jsonb,
              v.status, ${JSON.stringify(shared.chain)}::jsonb, ${shared.chain[0]!}, ${shared.dueAt.toISOString()}::timestamptz,
-             ${shared.now.toISOString()}::timestamptz, ${shared.now.toISOString()}::timestamptz
-        from m, jsonb_to_recordset(${JSON.stringify(input.recipients)}::jsonb) as v(id text, email text, display_name text, status text)
+             ${now}::timestamptz, ${now}::timestamptz
+        from m, v
       returning 1
     )
-    select count(*)::int as n from r`);
-  return (row?.n ?? 0) > 0;
+    select (select count(*) from r)::int as n, (select body from resp) as body`);
+  return row && row.n > 0 ? row.body : null;
 }
