@@ -37,7 +37,8 @@ const CONNECTIONS = 50;
 const DURATION = Number(process.env.BENCH_DURATION_SEC ?? 8);
 const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 2);
 const DISPATCH_CONCURRENCY = Number(process.env.BENCH_DISPATCH_CONCURRENCY ?? 4);
-const DISPATCH_BATCH = 500;
+// The production default (DISPATCHER_BATCH_SIZE): one claim of 1,000 → two full Postmark batches of 500.
+const DISPATCH_BATCH = Number(process.env.BENCH_DISPATCH_BATCH ?? 1000);
 const QUEUE_SIZE = 10_000;
 const PROVIDER_LATENCY_MS = 50;
 /** Before each measured phase, wait up to this long for other work on the machine to finish (0: don't). */

@@ -333,15 +333,23 @@ async function insertAttempts(tx: DbOrTx, rows: AttemptRow[]) {
  * row past `sending` (delivered before we committed `sent`) keeps its state.
  */
 async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[]) {
-  await deps.database.db.transaction(async (tx) => {
-    if (attempts.length) await insertAttempts(tx, attempts);
-    if (updates.length) await updateRecipients(tx, deps, updates);
-  });
+  // One statement (the attempts insert as a data-modifying CTE): atomic without BEGIN/COMMIT round trips.
+  const now = deps.now().toISOString();
+  await deps.database.query(sql`
+    with attempts as (
+      insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
+      select * from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as v(${ATTEMPT_COLUMNS})
+      returning 1
+    )
+    ${recipientsUpdate(deps, updates, now)}`);
 }
 
 async function updateRecipients(tx: DbOrTx, deps: RoundDeps, updates: Update[]) {
-  const now = deps.now().toISOString();
-  await tx.execute(sql`
+  await tx.execute(recipientsUpdate(deps, updates, deps.now().toISOString()));
+}
+
+function recipientsUpdate(deps: RoundDeps, updates: Update[], now: string) {
+  return sql`
         update message_recipients r set
           status = case when r.status = 'sending' then v.status else r.status end,
           provider = coalesce(v.provider, r.provider),
@@ -352,7 +360,7 @@ async function updateRecipients(tx: DbOrTx, deps: RoundDeps, updates: Update[]) 
           sent_at = coalesce(r.sent_at, v.sent_at),
           locked_by = null, locked_until = null, updated_at = ${now}::timestamptz
         from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as v(${UPDATE_COLUMNS})
-        where r.id = v.id and r.locked_by = ${deps.workerId}`);
+        where r.id = v.id and r.locked_by = ${deps.workerId}`;
 }
 
 export type { FailoverSettings };

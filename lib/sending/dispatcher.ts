@@ -37,6 +37,7 @@ export class Dispatcher {
   private unlisten?: () => Promise<void>;
   private readonly now: () => Date;
   private rounds = 0;
+  private claiming: Promise<void> = Promise.resolve();
   private lastMaintenance = 0;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -52,7 +53,14 @@ export class Dispatcher {
     // A token per round: sibling loops of this worker hold disjoint claims, and a round that lost its lease
     // cannot overwrite the outcome of the round that took the work over.
     const token = `${this.workerId}#${++this.rounds}`;
-    const claimed = await claimDueRecipients(database, { workerId: token, limit: this.options.batchSize ?? 1000, now: this.now(), leaseMs });
+    // Claims of one process take turns (sending still overlaps): concurrent claims would skip over each other's
+    // locked rows and split the tail of the queue into small batches — more provider calls per email.
+    const claim = this.claiming.then(() => claimDueRecipients(database, { workerId: token, limit: this.options.batchSize ?? 1000, now: this.now(), leaseMs }));
+    this.claiming = claim.then(
+      () => undefined,
+      () => undefined,
+    );
+    const claimed = await claim;
     if (!claimed.length) return { claimed: 0, sent: 0, failed: 0, retried: 0, calls: 0 };
     const heartbeat = setInterval(() => void extendLease(database, token, this.now(), leaseMs).catch(() => {}), Math.max(1000, leaseMs / 3));
     heartbeat.unref();
