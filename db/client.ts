@@ -1,7 +1,7 @@
 import path from "node:path";
 import { EventEmitter } from "node:events";
 import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 import { acquireDataDirLock } from "./pglite-lock";
 
@@ -40,12 +40,17 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: "penguinmails" } });
   const db = drizzle(client, { schema }) as unknown as AppDb;
+  const dialect = new PgDialect();
   return {
     db,
     kind: "postgres",
     url,
     async query<T>(statement: ReturnType<typeof sql>) {
-      return (await db.execute(statement)) as unknown as T[];
+      // Named prepared statements (postgres.js caches them per connection by query text): the hot paths' statements
+      // are multi-CTE and would otherwise be parsed and planned on every call. Drizzle's execute() sends them
+      // unprepared.
+      const { sql: text, params } = dialect.sqlToQuery(statement);
+      return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
     },
     async notify(channel) {
       await client.notify(channel, "");
