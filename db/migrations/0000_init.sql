@@ -189,8 +189,7 @@ CREATE INDEX "memberships_user_idx" ON "memberships" USING btree ("user_id");-->
 CREATE UNIQUE INDEX "provider_configs_workspace_kind_idx" ON "provider_configs" USING btree ("workspace_id","kind");--> statement-breakpoint
 CREATE INDEX "message_recipients_due_idx" ON "message_recipients" USING btree ("next_attempt_at","id") WHERE status in ('queued', 'deferred', 'sending');--> statement-breakpoint
 CREATE INDEX "message_recipients_message_idx" ON "message_recipients" USING btree ("message_id");--> statement-breakpoint
-CREATE INDEX "message_recipients_workspace_status_idx" ON "message_recipients" USING btree ("workspace_id","status");--> statement-breakpoint
-CREATE INDEX "message_recipients_provider_msg_idx" ON "message_recipients" USING btree ("provider_message_id");--> statement-breakpoint
+CREATE INDEX "message_recipients_provider_msg_idx" ON "message_recipients" USING btree ("provider_message_id") WHERE provider_message_id is not null;--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_idempotency_idx" ON "messages" USING btree ("workspace_id","idempotency_key");--> statement-breakpoint
 CREATE INDEX "messages_workspace_created_idx" ON "messages" USING btree ("workspace_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "messages_campaign_idx" ON "messages" USING btree ("workspace_id","campaign_id");--> statement-breakpoint

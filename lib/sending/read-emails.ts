@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, exists, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { messageRecipients, messages, sendAttempts, RECIPIENT_STATUSES } from "@/db/schema";
 import { EMAIL_TYPES, PROVIDER_KINDS } from "../esp/types";
@@ -126,10 +126,11 @@ export async function listEmails(ctx: ServiceContext, query: Record<string, stri
   if (q.to) where.push(lte(messages.createdAt, new Date(q.to)));
   if (q.cursor) where.push(lt(messages.id, q.cursor));
   if (q.status || q.provider) {
-    const inner: SQL[] = [eq(messageRecipients.workspaceId, ctx.workspaceId)];
+    // Per message through the recipients' message_id index, walking newest messages first (keyset order).
+    const inner: SQL[] = [eq(messageRecipients.messageId, messages.id)];
     if (q.status) inner.push(eq(messageRecipients.status, q.status));
     if (q.provider) inner.push(eq(messageRecipients.provider, q.provider));
-    where.push(inArray(messages.id, db.select({ id: messageRecipients.messageId }).from(messageRecipients).where(and(...inner))));
+    where.push(exists(db.select({ one: sql`1` }).from(messageRecipients).where(and(...inner))));
   }
   const rows = await db.select(messageSelection).from(messages).where(and(...where)).orderBy(desc(messages.id)).limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
