@@ -40,14 +40,34 @@ export class TtlCache<K, V> {
   }
 }
 
-/** Caches live on globalThis: Next.js builds route handlers and instrumentation as separate module graphs. */
-export function processCache<K, V>(name: string, ttlMs: number): TtlCache<K, V> {
-  const g = globalThis as unknown as { __pmCaches?: Map<string, TtlCache<unknown, unknown>> };
-  g.__pmCaches ??= new Map();
-  let cache = g.__pmCaches.get(name) as TtlCache<K, V> | undefined;
-  if (!cache) {
-    cache = new TtlCache<K, V>(ttlMs);
-    g.__pmCaches.set(name, cache as TtlCache<unknown, unknown>);
+interface RegisteredCache {
+  cache: TtlCache<unknown, unknown>;
+  workspaceOf?: (value: unknown, key: unknown) => string;
+}
+
+const registry = () => {
+  const g = globalThis as unknown as { __pmCaches?: Map<string, RegisteredCache> };
+  return (g.__pmCaches ??= new Map());
+};
+
+/**
+ * Caches live on globalThis: Next.js builds route handlers and instrumentation as separate module graphs. A cache
+ * that holds per-workspace data names how to find an entry's workspace (`workspaceOf`), so one
+ * `invalidateWorkspaceCaches` call after a settings change evicts it everywhere — writers need not know which caches
+ * exist (and the modules that own them need not import each other).
+ */
+export function processCache<K, V>(name: string, ttlMs: number, options: { workspaceOf?: (value: V, key: K) => string } = {}): TtlCache<K, V> {
+  let entry = registry().get(name);
+  if (!entry) {
+    entry = { cache: new TtlCache<K, V>(ttlMs) as TtlCache<unknown, unknown>, workspaceOf: options.workspaceOf as RegisteredCache["workspaceOf"] };
+    registry().set(name, entry);
   }
-  return cache;
+  return entry.cache as TtlCache<K, V>;
+}
+
+/** Evicts one workspace's entries from every per-workspace cache in this process (other processes follow within their TTLs). */
+export function invalidateWorkspaceCaches(workspaceId: string): void {
+  for (const { cache, workspaceOf } of registry().values()) {
+    if (workspaceOf) cache.deleteWhere((value: unknown, key: unknown) => workspaceOf(value, key) === workspaceId);
+  }
 }

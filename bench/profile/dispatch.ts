@@ -15,7 +15,7 @@ import { createWorkspaceWithOwner } from "../../lib/workspaces/setup-workspace";
 import { sendEmail } from "../../lib/sending/send-email";
 import { Dispatcher } from "../../lib/sending/dispatcher";
 import { personalizeRecipient } from "../../lib/sending/personalize";
-import { createProviderAdapter } from "../../lib/esp/registry";
+import { createProviderAdapter } from "../../lib/providers/registry";
 import { saveProviderConfig } from "../../lib/providers/provider-configs";
 import { verifyProvider } from "../../lib/providers/verify-provider";
 import { startEmulatorProcess } from "../lib/processes";

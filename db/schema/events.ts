@@ -1,7 +1,7 @@
 import { pgTable, text, jsonb, index, uniqueIndex, primaryKey } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { workspaces } from "./workspaces";
-import type { ProviderKind } from "../../lib/esp/types";
+import type { ProviderKind } from "../../lib/providers/provider-kind";
 
 /** Normalized ESP events (and our own tracking events). recipient_id is null for orphans. */
 export const events = pgTable(

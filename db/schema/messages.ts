@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { pgTable, text, boolean, integer, jsonb, index, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { workspaces } from "./workspaces";
-import type { Attachment, EmailType, ProviderKind, ErrorClass } from "../../lib/esp/types";
+import type { EmailType, ProviderKind } from "../../lib/providers/provider-kind";
+import type { Attachment, ErrorClass } from "../../lib/providers/types";
 
 /** One row per accepted API request. */
 export const messages = pgTable(

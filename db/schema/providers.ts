@@ -1,7 +1,8 @@
 import { pgTable, text, boolean, integer, jsonb, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { workspaces } from "./workspaces";
-import type { ProviderKind, DnsRecordStatus } from "../../lib/esp/types";
+import type { ProviderKind } from "../../lib/providers/provider-kind";
+import type { DnsRecordStatus } from "../../lib/providers/types";
 
 export const CIRCUIT_STATES = ["closed", "open", "half_open"] as const;
 export type CircuitState = (typeof CIRCUIT_STATES)[number];

@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { messageRecipients, type RecipientStatus } from "@/db/schema";
-import type { ProviderKind } from "@/lib/esp/types";
-import type { NormalizedEvent } from "@/lib/webhooks/types";
+import type { ProviderKind } from "@/lib/providers/provider-kind";
+import type { NormalizedEvent } from "@/lib/providers/normalized-event";
 
 export interface CorrelatedRecipient {
   id: string;

@@ -1,9 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "@/db";
 import { events, messageRecipients, webhookTokens } from "@/db/schema";
-import type { ProviderKind } from "@/lib/esp/types";
+import type { ProviderKind } from "@/lib/providers/provider-kind";
 import { newId } from "@/lib/ids";
-import type { NormalizedEvent } from "@/lib/webhooks/types";
+import type { NormalizedEvent } from "@/lib/providers/normalized-event";
 import { correlateRecipient } from "./correlate-recipient";
 import { STATUS_RANK, statusRankSql, targetStatus } from "./recipient-status";
 import { hasSuppressionEffect, suppressFromEvent } from "./suppress-from-event";

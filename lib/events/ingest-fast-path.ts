@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db";
-import type { ProviderKind } from "@/lib/esp/types";
-import type { NormalizedEvent } from "@/lib/webhooks/types";
+import type { ProviderKind } from "@/lib/providers/provider-kind";
+import type { NormalizedEvent } from "@/lib/providers/normalized-event";
 import { newId } from "@/lib/ids";
 import { STATUS_RANK, statusRankSql, targetStatus } from "./recipient-status";
 

@@ -2,10 +2,10 @@ import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { events } from "@/db/schema";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
-import { PROVIDER_KINDS } from "@/lib/esp/types";
+import { PROVIDER_KINDS } from "@/lib/providers/provider-kind";
 import { parseOrThrow } from "@/lib/validation";
-import { NORMALIZED_EVENT_TYPES } from "@/lib/webhooks/types";
-import { decodeCursor, keysetPage, type KeysetPage } from "./keyset-cursor";
+import { NORMALIZED_EVENT_TYPES } from "@/lib/providers/normalized-event";
+import { decodeCursor, keysetPage, type KeysetPage } from "@/lib/pagination/keyset-cursor";
 
 /**
  * The columns the API shows: everything but `raw` (the ESP's payload stays in the database for audits; it can be

@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import { messageRecipients, type RecipientStatus } from "@/db/schema";
-import type { NormalizedEvent, NormalizedEventType } from "@/lib/webhooks/types";
+import type { NormalizedEvent, NormalizedEventType } from "@/lib/providers/normalized-event";
 
 /**
  * Webhook-driven state is monotonic (design.md "Recipient lifecycle"): an event may only move a recipient to a

@@ -3,7 +3,7 @@ import type { DbOrTx } from "@/db";
 import { events, type SuppressionReason } from "@/db/schema";
 import { suppressAddress } from "@/lib/suppressions/suppress-address";
 import { loadSoftBouncePolicy } from "@/lib/suppressions/suppression-settings";
-import type { NormalizedEvent, NormalizedEventType } from "@/lib/webhooks/types";
+import type { NormalizedEvent, NormalizedEventType } from "@/lib/providers/normalized-event";
 
 /** What an event means for the address: suppress at once, count towards the soft-bounce threshold, or nothing. */
 type SuppressionEffect = { suppress: SuppressionReason } | { countSoftBounce: true } | null;

@@ -1,4 +1,6 @@
-import type { ProviderAdapter, ProviderConfigs, ProviderKind } from "../esp/types";
+import type { ProviderKind } from "../providers/provider-kind";
+import type { ProviderAdapter } from "../providers/types";
+import type { ProviderConfigs } from "../providers/registry";
 
 export type CreateAdapter = <K extends ProviderKind>(kind: K, config: ProviderConfigs[K]) => ProviderAdapter;
 

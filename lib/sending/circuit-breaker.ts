@@ -1,29 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
-import { providerConfigs, type CircuitState } from "@/db/schema";
+import { providerConfigs } from "@/db/schema";
 import type { DbOrTx } from "@/db";
-import type { ErrorClass, ProviderKind } from "../esp/types";
+import type { ErrorClass } from "../providers/types";
+import type { ProviderKind } from "../providers/provider-kind";
+import { FAILURE_THRESHOLD } from "../providers/provider-health";
 
 /**
- * A breaker per workspace × provider, stored in provider_configs so the API, the UI and every worker see one
- * state. It opens after FAILURE_THRESHOLD consecutive failed calls (at once for provider_config: bad credentials do
- * not heal by retrying) and half-opens after COOLDOWN: new work then goes through again and the first success
- * closes it. While open, new work skips the provider instead of waiting on it.
+ * Records each provider call's outcome on the breaker (lib/providers/provider-health.ts holds the state rules).
+ * Only failures of the provider itself count: a rejected recipient says nothing about the provider's health.
  */
-export const FAILURE_THRESHOLD = 5;
-export const COOLDOWN_MS = 60_000;
-
-export interface BreakerRow {
-  circuitState: CircuitState;
-  circuitOpenedAt: Date | null;
-}
-
-export function effectiveState(row: BreakerRow, now: Date): CircuitState {
-  if (row.circuitState !== "open") return row.circuitState;
-  return row.circuitOpenedAt && now.getTime() - row.circuitOpenedAt.getTime() >= COOLDOWN_MS ? "half_open" : "open";
-}
-
-export const isAvailable = (row: BreakerRow, now: Date) => effectiveState(row, now) !== "open";
-
 export async function recordCallOutcome(
   db: DbOrTx,
   workspaceId: string,

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db";
-import type { ProviderKind } from "../esp/types";
+import type { ProviderKind } from "../providers/provider-kind";
 
 export interface ClaimedRecipient {
   id: string;

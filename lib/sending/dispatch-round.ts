@@ -1,16 +1,20 @@
-import { and, gt, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, inArray, sql } from "drizzle-orm";
 import { messages, providerConfigs, suppressions, workspaceSettings } from "@/db/schema";
 import type { Database, DbOrTx } from "@/db";
-import type { MessageContent, OutboundMessage, ProviderFailure, ProviderKind, RecipientCopy, SendOutcome } from "../esp/types";
+import type { MessageContent, OutboundMessage, ProviderFailure, RecipientCopy, SendOutcome } from "../providers/types";
+import type { ProviderKind } from "../providers/provider-kind";
+import { providerModule } from "../providers/registry";
 import { adapterConfig } from "../providers/provider-configs";
 import { newId } from "../ids";
 import { logger } from "../logger";
 import type { AdapterPool } from "./adapter-pool";
 import type { ClaimedRecipient } from "./claim-recipients";
-import { isAvailable, recordCallOutcome } from "./circuit-breaker";
+import { recordCallOutcome } from "./circuit-breaker";
+import { isAvailable } from "../providers/provider-health";
 import { defer, isTooOld, nextStep, type FailoverSettings, type NextStep, type Outcome } from "./failover-policy";
 import { failoverSettingsOf } from "./workspace-settings";
 import { formatAddress } from "./addresses";
+import { suppressionIsActive } from "../suppressions/suppression-rule";
 
 type MessageRow = typeof messages.$inferSelect;
 type ProviderRow = typeof providerConfigs.$inferSelect;
@@ -94,7 +98,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
         and(
           inArray(suppressions.workspaceId, workspaceIds),
           inArray(suppressions.email, [...new Set(claimed.map((r) => r.email))]),
-          or(isNull(suppressions.expiresAt), gt(suppressions.expiresAt, now)),
+          suppressionIsActive(now),
         ),
       ),
   ]);
@@ -231,7 +235,7 @@ async function sendGroup(deps: RoundDeps, provider: ProviderRow, items: Assigned
     const m = messagesById.get(r.messageId)!;
     let outbound = byMessage.get(m.id);
     if (!outbound) {
-      outbound = { content: contentOf(m, settings), recipients: [] };
+      outbound = { content: contentOf(m, provider.kind, settings), recipients: [] };
       byMessage.set(m.id, outbound);
     }
     const copy: RecipientCopy = { recipientId: r.id, messageId: m.id, to: formatAddress({ email: r.email, name: r.displayName ?? undefined }), cc: r.cc, bcc: r.bcc, headers: {} };
@@ -253,7 +257,8 @@ async function sendGroup(deps: RoundDeps, provider: ProviderRow, items: Assigned
   }
 }
 
-function contentOf(m: MessageRow, providerSettings: Record<string, unknown>): MessageContent {
+function contentOf(m: MessageRow, kind: ProviderKind, providerSettings: Record<string, unknown>): MessageContent {
+  const switches = providerModule(kind).capabilities.trackingSettings;
   return {
     from: m.fromAddress,
     subject: m.subject,
@@ -263,9 +268,9 @@ function contentOf(m: MessageRow, providerSettings: Record<string, unknown>): Me
     headers: m.headers,
     tags: m.tags,
     metadata: m.metadata,
-    // null on the message: the provider's configured default (Postmark track_opens/track_links, Mailgun track_opens/track_clicks).
-    trackOpens: m.trackOpens ?? Boolean(providerSettings.track_opens),
-    trackLinks: m.trackLinks ?? Boolean(providerSettings.track_links ?? providerSettings.track_clicks),
+    // null on the message: the provider's configured default, under the names its module gives its switches.
+    trackOpens: m.trackOpens ?? Boolean(switches && providerSettings[switches.opens]),
+    trackLinks: m.trackLinks ?? Boolean(switches && providerSettings[switches.links]),
     type: m.type,
     campaignId: m.campaignId ?? undefined,
     attachments: m.attachments,

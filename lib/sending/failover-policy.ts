@@ -1,4 +1,5 @@
-import type { ErrorClass, ProviderKind } from "../esp/types";
+import type { ProviderKind } from "../providers/provider-kind";
+import type { ErrorClass } from "../providers/types";
 import type { RecipientStatus } from "@/db/schema";
 
 export interface FailoverSettings {

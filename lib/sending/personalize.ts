@@ -1,25 +1,26 @@
-import { clickUrl, listUnsubscribeHeaders, openPixelUrl, unsubscribeUrl } from "../events/tracking-links";
-import { rewriteHtmlForTracking } from "../webhooks/tracking-html";
+import { providerModule } from "../providers/registry";
+import { clickUrl, listUnsubscribeHeaders, openPixelUrl, unsubscribeUrl } from "../tracking/tracking-links";
+import { rewriteHtmlForTracking } from "../tracking/tracking-html";
 import type { Personalize } from "./dispatch-round";
 import { addressKey } from "./addresses";
 
 /**
- * Per-recipient additions just before sending.
+ * Per-recipient additions just before sending, decided by the provider's module:
  * - Marketing and cold outreach carry RFC 8058 one-click unsubscribe headers pointing at our signed endpoint —
- *   except Mailgun with `unsubscribe_handling` on, where Mailgun's own mechanism is used and its `unsubscribed`
- *   events feed the suppression list.
- * - Built-in SMTP gets our own open pixel and signed click links when tracking is on (the ESPs track themselves).
+ *   unless the provider handles unsubscribes itself with these settings (Mailgun with `unsubscribe_handling`), whose
+ *   `unsubscribed` events then feed the suppression list.
+ * - Providers without native tracking get our own open pixel and signed click links when tracking is on.
  */
 export const personalizeRecipient: Personalize = ({ copy, content, provider }) => {
+  const module = providerModule(provider.kind);
   const ids = { workspaceId: provider.workspaceId, recipientId: copy.recipientId };
   let headers = copy.headers;
-  const mailgunHandlesUnsubscribe = provider.kind === "mailgun" && Boolean((provider.settings as { unsubscribe_handling?: boolean }).unsubscribe_handling);
-  if (content.type !== "transactional" && !mailgunHandlesUnsubscribe) {
+  if (content.type !== "transactional" && !module.handlesUnsubscribe(provider.settings as Record<string, unknown>)) {
     headers = { ...headers, ...listUnsubscribeHeaders(unsubscribeUrl({ ...ids, email: addressKey(copy.to) })) };
   }
   let htmlBody = copy.htmlBody;
   const html = copy.htmlBody ?? content.htmlBody;
-  if (provider.kind === "smtp" && html && (content.trackOpens || content.trackLinks)) {
+  if (!module.capabilities.nativeTracking && html && (content.trackOpens || content.trackLinks)) {
     htmlBody = rewriteHtmlForTracking(html, {
       openPixelUrl: content.trackOpens ? openPixelUrl(ids) : undefined,
       clickUrl: content.trackLinks ? (url: string) => clickUrl({ ...ids, url }) : undefined,

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, exists, getTableColumns, gte, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { messageRecipients, messages, sendAttempts, RECIPIENT_STATUSES } from "@/db/schema";
-import { EMAIL_TYPES, PROVIDER_KINDS } from "../esp/types";
+import { EMAIL_TYPES, PROVIDER_KINDS } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { notFound } from "../errors";
 import { parseOrThrow } from "../validation";

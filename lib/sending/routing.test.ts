@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveChain, type RoutingInput } from "./routing";
-import type { ProviderKind } from "../esp/types";
+import type { ProviderKind } from "../providers/provider-kind";
 
 const base: RoutingInput = {
   type: "transactional",

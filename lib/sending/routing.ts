@@ -1,4 +1,4 @@
-import type { EmailType, ProviderKind } from "../esp/types";
+import type { EmailType, ProviderKind } from "../providers/provider-kind";
 import type { RoutingRules } from "@/db/schema";
 import { AppError } from "../errors";
 

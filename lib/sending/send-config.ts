@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { providerConfigs, workspaceSettings, type RoutingRules } from "@/db/schema";
 import type { DbOrTx } from "@/db";
-import type { ProviderKind } from "../esp/types";
+import type { ProviderKind } from "../providers/provider-kind";
 import { notFound } from "../errors";
 import { processCache } from "../ttl-cache";
 
@@ -16,15 +16,11 @@ export interface SendConfig {
 
 /**
  * Cached for a few seconds per workspace: every send needs it and it changes rarely. Saving routing, failover or a
- * provider in this process evicts at once; other processes pick a change up within the TTL. (The dispatcher reads
+ * provider in this process evicts at once (invalidateWorkspaceCaches); other processes pick a change up within the TTL. (The dispatcher reads
  * provider rows fresh each round: it needs the live breaker state.)
  */
 const SEND_CONFIG_TTL_MS = 5_000;
-const cache = () => processCache<string, SendConfig>("send-config", SEND_CONFIG_TTL_MS);
-
-export function invalidateSendConfig(workspaceId: string): void {
-  cache().delete(workspaceId);
-}
+const cache = () => processCache<string, SendConfig>("send-config", SEND_CONFIG_TTL_MS, { workspaceOf: (_config, workspaceId) => workspaceId });
 
 export async function loadSendConfig(db: DbOrTx, workspaceId: string): Promise<SendConfig> {
   const cached = cache().get(workspaceId);

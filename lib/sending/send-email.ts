@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { messages, type RecipientStatus } from "@/db/schema";
 import type { Database, DbOrTx } from "@/db";
-import type { ProviderKind } from "../esp/types";
+import type { ProviderKind } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { AppError } from "../errors";
 import { newId } from "../ids";
@@ -12,6 +12,7 @@ import { resolveChain } from "./routing";
 import { sendEmailSchema } from "./send-schema";
 import { wakeDispatchers } from "./dispatch-signal";
 import { loadSendConfig } from "./send-config";
+import { isSuppressedSql } from "../suppressions/suppression-rule";
 
 export interface SendResponse {
   id: string;
@@ -131,10 +132,7 @@ async function insertMessage(
   const extra = shared.sendAt ? { send_at: shared.sendAt.toISOString() } : {};
   const [row] = await database.query<{ n: number; body: SendResponse }>(sql`
     with v as (
-      select r.*, case when exists (
-               select 1 from suppressions s
-                where s.workspace_id = ${message.workspace_id} and s.email = r.email and (s.expires_at is null or s.expires_at > ${now}::timestamptz)
-             ) then 'suppressed' else 'queued' end as status
+      select r.*, case when ${isSuppressedSql(message.workspace_id as string, sql.raw("r.email"), sql`${now}::timestamptz`)} then 'suppressed' else 'queued' end as status
         from jsonb_to_recordset(${JSON.stringify(input.recipients)}::jsonb) as r(i int, id text, email text, display_name text, display_to text)
     ), resp as (
       select jsonb_build_object(

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EMAIL_TYPES, PROVIDER_KINDS } from "../esp/types";
+import { EMAIL_TYPES, PROVIDER_KINDS } from "../providers/provider-kind";
 import { addressKey, parseAddress, formatAddress } from "./addresses";
 
 /** Per request: each `to` address becomes its own copy (design.md, "Recipients: one copy each"). */

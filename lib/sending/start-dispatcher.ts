@@ -1,6 +1,6 @@
 import type { Database } from "@/db";
 import type { Env } from "../config/env";
-import { createProviderAdapter } from "../esp/registry";
+import { createProviderAdapter } from "../providers/registry";
 import { Dispatcher } from "./dispatcher";
 import { personalizeRecipient } from "./personalize";
 

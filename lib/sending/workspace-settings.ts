@@ -2,12 +2,12 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { workspaceSettings } from "@/db/schema";
 import type { DbOrTx } from "@/db";
-import { PROVIDER_KINDS } from "../esp/types";
+import { PROVIDER_KINDS } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { parseOrThrow } from "../validation";
 import { notFound } from "../errors";
 import type { FailoverSettings } from "./failover-policy";
-import { invalidateSendConfig } from "./send-config";
+import { invalidateWorkspaceCaches } from "../ttl-cache";
 
 const provider = z.enum(PROVIDER_KINDS);
 
@@ -70,7 +70,7 @@ export async function putRouting(ctx: ServiceContext, body: unknown) {
     .update(workspaceSettings)
     .set({ defaultProvider: input.default_provider, routingRules: input.rules, updatedAt: new Date() })
     .where(eq(workspaceSettings.workspaceId, ctx.workspaceId));
-  invalidateSendConfig(ctx.workspaceId);
+  invalidateWorkspaceCaches(ctx.workspaceId);
   return getRouting(ctx);
 }
 
@@ -93,6 +93,6 @@ export async function putFailover(ctx: ServiceContext, body: unknown) {
       updatedAt: new Date(),
     })
     .where(eq(workspaceSettings.workspaceId, ctx.workspaceId));
-  invalidateSendConfig(ctx.workspaceId);
+  invalidateWorkspaceCaches(ctx.workspaceId);
   return getFailover(ctx);
 }

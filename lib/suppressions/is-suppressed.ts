@@ -1,6 +1,7 @@
-import { and, eq, inArray, isNull, gt, or } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Database, DbOrTx } from "@/db";
 import { suppressions } from "@/db/schema";
+import { suppressionIsActive } from "./suppression-rule";
 
 /**
  * Which of `emails` are suppressed in the workspace, lower-cased, in one query. The send pipeline calls it at accept
@@ -11,7 +12,7 @@ export async function isSuppressed(database: Database, workspaceId: string, emai
   return isSuppressedIn(database.db, workspaceId, emails);
 }
 
-export async function isSuppressedIn(db: DbOrTx, workspaceId: string, emails: string[]): Promise<Set<string>> {
+export async function isSuppressedIn(db: DbOrTx, workspaceId: string, emails: string[], at = new Date()): Promise<Set<string>> {
   const wanted = [...new Set(emails.map((e) => e.trim().toLowerCase()).filter((e) => e !== ""))];
   if (wanted.length === 0) return new Set();
   const rows = await db
@@ -21,7 +22,7 @@ export async function isSuppressedIn(db: DbOrTx, workspaceId: string, emails: st
       and(
         eq(suppressions.workspaceId, workspaceId),
         inArray(suppressions.email, wanted),
-        or(isNull(suppressions.expiresAt), gt(suppressions.expiresAt, new Date())),
+        suppressionIsActive(at),
       ),
     );
   return new Set(rows.map((r) => r.email));

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
 import { suppressions } from "@/db/schema";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
-import { decodeCursor, keysetPage, type KeysetPage } from "@/lib/events/keyset-cursor";
+import { decodeCursor, keysetPage, type KeysetPage } from "@/lib/pagination/keyset-cursor";
 import { parseOrThrow } from "@/lib/validation";
 import { listSuppressionsSchema, type ListSuppressionsQuery } from "./schemas";
 import { toSuppressionView, type SuppressionView } from "./suppression-view";

@@ -58,7 +58,7 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a Po
     esp.postmark.faults.setLatency(30);
     const { id } = await send(w.ctx, { to: many("loops-", 200) });
     const { Dispatcher } = await import("@/lib/sending/dispatcher");
-    const { createProviderAdapter } = await import("@/lib/esp/registry");
+    const { createProviderAdapter } = await import("@/lib/providers/registry");
     const d = new Dispatcher({ database: t.database, createAdapter: createProviderAdapter, batchSize: 20, concurrency: 4, pollMs: 100 });
     await d.start();
     const deadline = Date.now() + 30_000;

@@ -3,7 +3,7 @@
  * POSTMARK_API_BASE_URL. The test SIGKILLs it while the provider call is in flight.
  */
 import { openDatabase } from "@/db/client";
-import { createProviderAdapter } from "@/lib/esp/registry";
+import { createProviderAdapter } from "@/lib/providers/registry";
 import { Dispatcher } from "@/lib/sending/dispatcher";
 
 const database = await openDatabase({ url: process.env.DATABASE_URL!, maxConnections: 2 });

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Database } from "@/db";
 import { messageRecipients, sendAttempts } from "@/db/schema";
-import { createProviderAdapter } from "@/lib/esp/registry";
+import { createProviderAdapter } from "@/lib/providers/registry";
 import { Dispatcher } from "@/lib/sending/dispatcher";
 import { sendEmail } from "@/lib/sending/send-email";
 import { personalizeRecipient } from "@/lib/sending/personalize";

@@ -1,7 +1,7 @@
 import { saveProviderConfig, type VerifyProvider } from "@/lib/providers/provider-configs";
 import { verifyProvider } from "@/lib/providers/verify-provider";
 import type { ServiceContext } from "@/lib/auth/context";
-import type { ProviderKind } from "@/lib/esp/types";
+import type { ProviderKind } from "@/lib/providers/provider-kind";
 
 /**
  * Stores provider rows without contacting an ESP — for tests about the send API's own rules (validation,

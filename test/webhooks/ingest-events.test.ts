@@ -4,7 +4,7 @@ import { messageRecipients, suppressions, webhookTokens, workspaceSettings } fro
 import { ingestEvents } from "@/lib/events/ingest-event";
 import { pruneWebhookTokens } from "@/lib/events/webhook-tokens";
 import { isSuppressed } from "@/lib/suppressions/is-suppressed";
-import type { NormalizedEvent } from "@/lib/webhooks/types";
+import type { NormalizedEvent } from "@/lib/providers/normalized-event";
 import { workspaceFixture } from "../support/fixtures";
 import { createTestDatabase, testDatabaseKinds, type TestDatabase } from "../support/database";
 import { recipientStatus, sentRecipients, suppressionOf } from "./webhook-fixtures";

@@ -7,8 +7,7 @@ import { startRouteBridge } from "../support/route-bridge";
 import { listProviderViews } from "@/lib/providers/provider-configs";
 import { events, messageRecipients, suppressions } from "@/db/schema";
 import { MAILGUN_TEST_SIGNING_KEY } from "../emulators/mailgun-emulator";
-import { POST as postmarkWebhook } from "@/app/webhooks/postmark/[hookId]/route";
-import { POST as mailgunWebhook } from "@/app/webhooks/mailgun/[hookId]/route";
+import { POST as webhookPost } from "@/app/webhooks/[provider]/[hookId]/route";
 import { GET as openPixel } from "@/app/t/o/[token]/route";
 import { GET as clickRedirect } from "@/app/t/c/[token]/route";
 
@@ -28,8 +27,7 @@ describe.each(testDatabaseKinds())("send → webhook → suppression loop on %s"
     useAsProcessDatabase(t.database);
     esp = await startEmulators();
     bridge = await startRouteBridge([
-      ["POST", "/webhooks/postmark/:hookId", postmarkWebhook as never],
-      ["POST", "/webhooks/mailgun/:hookId", mailgunWebhook as never],
+      ["POST", "/webhooks/:provider/:hookId", webhookPost as never],
       ["GET", "/t/o/:token", openPixel as never],
       ["GET", "/t/c/:token", clickRedirect as never],
     ]);

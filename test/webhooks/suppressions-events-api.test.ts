@@ -6,7 +6,7 @@ import * as settingsRoute from "@/app/api/v1/suppressions/settings/route";
 import { GET as eventsGet } from "@/app/api/v1/events/route";
 import { ingestEvents } from "@/lib/events/ingest-event";
 import { listEventsForMessage } from "@/lib/events/list-events";
-import type { NormalizedEvent } from "@/lib/webhooks/types";
+import type { NormalizedEvent } from "@/lib/providers/normalized-event";
 import { bearer, workspaceFixture } from "../support/fixtures";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { sentRecipients, suppressionOf } from "./webhook-fixtures";

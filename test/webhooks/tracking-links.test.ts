@@ -4,7 +4,7 @@ import { events } from "@/db/schema";
 import { GET as openGet } from "@/app/t/o/[token]/route";
 import { GET as clickGet } from "@/app/t/c/[token]/route";
 import { GET as unsubscribeGet, POST as unsubscribePost } from "@/app/u/[token]/route";
-import { clickUrl, listUnsubscribeHeaders, openPixelUrl, unsubscribeUrl } from "@/lib/events/tracking-links";
+import { clickUrl, listUnsubscribeHeaders, openPixelUrl, unsubscribeUrl } from "@/lib/tracking/tracking-links";
 import { workspaceFixture } from "../support/fixtures";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { eventCount, sentRecipients, suppressionOf } from "./webhook-fixtures";
@@ -41,7 +41,7 @@ describe.each(testDatabaseKinds())("own tracking and one-click unsubscribe on %s
     expect(listUnsubscribeHeaders(url)).toEqual({ "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" });
   });
 
-  it("open pixel: records `opened` (provider smtp) and answers a no-cache 1×1 GIF; a bad token is 400", async () => {
+  it("open pixel: records `opened` under the provider that sent the copy and answers a no-cache 1×1 GIF; a bad token is 400", async () => {
     const url = openPixelUrl({ workspaceId: ws.workspace.id, recipientId });
     const res = await openGet(get(url), params(tokenOf(url)));
     expect(res.status).toBe(200);
@@ -52,7 +52,7 @@ describe.each(testDatabaseKinds())("own tracking and one-click unsubscribe on %s
     await openGet(get(url), params(tokenOf(url)));
     const opens = await eventsOf("opened");
     expect(opens).toHaveLength(1);
-    expect(opens[0]).toMatchObject({ provider: "smtp", messageId, recipientEmail: address, details: { userAgent: "TestMail/1.0" } });
+    expect(opens[0]).toMatchObject({ provider: "mailgun", messageId, recipientEmail: address, details: { userAgent: "TestMail/1.0" } });
     expect((await openGet(get(url), params(tamper(tokenOf(url))))).status).toBe(400);
   });
 
@@ -62,7 +62,7 @@ describe.each(testDatabaseKinds())("own tracking and one-click unsubscribe on %s
     const res = await clickGet(get(url), params(tokenOf(url)));
     expect(res.status).toBe(302);
     expect(res.headers.get("location")).toBe(original);
-    expect((await eventsOf("clicked"))[0]).toMatchObject({ provider: "smtp", details: { url: original } });
+    expect((await eventsOf("clicked"))[0]).toMatchObject({ provider: "mailgun", details: { url: original } });
   });
 
   it("tampered click link → 400, no redirect, no event; an open token is not a click token", async () => {

@@ -1,12 +1,12 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db";
 import { events, messageRecipients, messages, suppressions, workspaces, type RecipientStatus } from "@/db/schema";
-import type { ProviderKind } from "@/lib/esp/types";
+import type { ProviderKind } from "@/lib/providers/provider-kind";
 import { newId } from "@/lib/ids";
 import { listProviderViews, saveProviderConfig, type VerifyProvider } from "@/lib/providers/provider-configs";
-import { MESSAGE_ID_METADATA_KEY, RECIPIENT_ID_METADATA_KEY } from "@/lib/webhooks/correlation";
+import { METADATA_KEYS } from "@/lib/providers/correlation";
 import { loadFixture } from "@/test/fixtures/webhooks/load-fixture";
-import { signMailgunPayload } from "@/lib/webhooks/mailgun";
+import { signMailgunPayload } from "@/lib/providers/mailgun/webhook";
 import { workspaceFixture } from "../support/fixtures";
 
 export const MAILGUN_KEY = "test-webhook-signing-key";
@@ -18,7 +18,7 @@ export async function webhookWorkspace(database: Database) {
   await saveProviderConfig(ws.ctx, "postmark", { api_token: "pm-server-token" }, verified);
   await saveProviderConfig(ws.ctx, "mailgun", { api_key: "key-test", domain: "mg.example.com", webhook_signing_key: MAILGUN_KEY }, verified);
   const views = await listProviderViews(ws.ctx);
-  const postmark = views.find((v) => v.kind === "postmark")!.webhook as { username: string; password: string };
+  const postmark = views.find((v) => v.kind === "postmark")!.webhook as unknown as { username: string; password: string };
   const [row] = await database.db.select({ hookId: workspaces.hookId }).from(workspaces).where(eq(workspaces.id, ws.workspace.id));
   return { ...ws, hookId: row!.hookId, postmarkAuth: { username: postmark.username, password: postmark.password } };
 }
@@ -60,7 +60,7 @@ export async function suppressionOf(database: Database, workspaceId: string, ema
 }
 
 export function ourIds(messageId: string, recipientId: string): Record<string, string> {
-  return { [MESSAGE_ID_METADATA_KEY]: messageId, [RECIPIENT_ID_METADATA_KEY]: recipientId };
+  return { [METADATA_KEYS.messageId]: messageId, [METADATA_KEYS.recipientId]: recipientId };
 }
 
 // ---- Postmark ----

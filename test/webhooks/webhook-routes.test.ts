@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { events } from "@/db/schema";
-import { POST as postmarkPost } from "@/app/webhooks/postmark/[hookId]/route";
-import { POST as mailgunPost } from "@/app/webhooks/mailgun/[hookId]/route";
-import { receiveMailgunWebhook } from "@/lib/events/receive-webhook";
+import { POST as webhookPost } from "@/app/webhooks/[provider]/[hookId]/route";
+import { receiveWebhook } from "@/lib/webhooks/receive-webhook";
 import type { RecipientStatus } from "@/db/schema";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import {
@@ -20,7 +19,11 @@ import {
   webhookWorkspace,
 } from "./webhook-fixtures";
 
-const params = (hookId: string) => ({ params: Promise.resolve({ hookId }) });
+const params = (hookId: string) => ({ hookId });
+type HookParams = ReturnType<typeof params>;
+// The one webhook route, as each ESP's URL reaches it: /webhooks/{provider}/{hookId}.
+const postmarkPost = (request: Request, p: HookParams) => webhookPost(request, { params: Promise.resolve({ provider: "postmark", ...p }) });
+const mailgunPost = (request: Request, p: HookParams) => webhookPost(request, { params: Promise.resolve({ provider: "mailgun", ...p }) });
 let unique = 0;
 const freshEmail = () => `user${++unique}-${Date.now().toString(36)}@example.com`;
 
@@ -229,7 +232,7 @@ describe.each(testDatabaseKinds())("webhook routes on %s", (kind) => {
       expect((await mailgunPost(mailgunRequest(ws.hookId, stale), params(ws.hookId))).status).toBe(401);
       // The original §8.5 sample, signed for 2026-01-01, accepted with the clock pinned to its timestamp.
       const sample = mailgunPayload("opened", new Date(1767225700_000), { id: "pinned-clock" });
-      const receipt = await receiveMailgunWebhook(t.database, { hookId: ws.hookId, request: mailgunRequest(ws.hookId, sample), now: new Date(1767225700_000 + 14 * 60_000) });
+      const receipt = await receiveWebhook(t.database, "mailgun", { hookId: ws.hookId, request: mailgunRequest(ws.hookId, sample), now: new Date(1767225700_000 + 14 * 60_000) });
       expect(receipt).toMatchObject({ stored: 1 });
       expect(await eventCount(t.database, ws.workspace.id)).toBe(before + 1);
     });

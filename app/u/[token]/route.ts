@@ -1,7 +1,7 @@
 import { getDatabase } from "@/db";
 import { AppError } from "@/lib/errors";
-import { readUnsubscribeLink, recordUnsubscribe } from "@/lib/events/own-tracking";
-import { invalidLinkPage, requestInfo, unsubscribeConfirmPage, unsubscribedPage } from "@/lib/events/tracking-responses";
+import { readUnsubscribeLink, recordUnsubscribe } from "@/lib/tracking/own-tracking";
+import { invalidLinkPage, requestInfo, unsubscribeConfirmPage, unsubscribedPage } from "@/lib/tracking/tracking-responses";
 import { errorResponse } from "@/lib/http/respond";
 
 type Route = { params: Promise<{ token: string }> };

@@ -1,6 +1,6 @@
 import { getDatabase } from "@/db";
-import { recordClick } from "@/lib/events/own-tracking";
-import { requestInfo } from "@/lib/events/tracking-responses";
+import { recordClick } from "@/lib/tracking/own-tracking";
+import { requestInfo } from "@/lib/tracking/tracking-responses";
 import { errorResponse } from "@/lib/http/respond";
 
 /** Click redirect for built-in SMTP: records `clicked`, then 302 to the signed URL only (tampered → 400). */

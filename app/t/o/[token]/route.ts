@@ -1,6 +1,6 @@
 import { getDatabase } from "@/db";
-import { recordOpen } from "@/lib/events/own-tracking";
-import { requestInfo, transparentGifResponse } from "@/lib/events/tracking-responses";
+import { recordOpen } from "@/lib/tracking/own-tracking";
+import { requestInfo, transparentGifResponse } from "@/lib/tracking/tracking-responses";
 import { errorResponse } from "@/lib/http/respond";
 
 /** Open pixel for built-in SMTP: records `opened`, answers a no-cache 1×1 GIF; a bad token is a 400. */

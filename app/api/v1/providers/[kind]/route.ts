@@ -2,7 +2,7 @@ import { apiRoute } from "@/lib/http/api-route";
 import { readJsonBody } from "@/lib/http/read-body";
 import { saveProviderConfig, deleteProviderConfig, getProviderView } from "@/lib/providers/provider-configs";
 import { verifyProvider } from "@/lib/providers/verify-provider";
-import { parseProviderKind } from "@/lib/providers/provider-kind";
+import { parseProviderKind } from "@/lib/providers/registry";
 
 export const dynamic = "force-dynamic";
 

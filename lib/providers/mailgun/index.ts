@@ -1,0 +1,72 @@
+/** Mailgun: batch sending with recipient-variables on the official SDK, HMAC-signed webhooks with a replay cache. */
+import { env } from "@/lib/config/env";
+import { PROVIDER_CALL_TIMEOUT_MS } from "../kit/provider-calls";
+import { verifyWithAdapter } from "../kit/verify-with-adapter";
+import type { ProviderModule } from "../types";
+import { createMailgunAdapter, enableMailgunUnsubscribeTracking, MAILGUN_MAX_RECIPIENTS, MAILGUN_MAX_TAGS, type MailgunConfig } from "./adapter";
+import { mailgunConfig } from "./config";
+import { parseMailgunWebhook, readMailgunSignature, verifyMailgunSignature } from "./webhook";
+
+export const mailgunModule = {
+  kind: "mailgun",
+  config: mailgunConfig,
+  capabilities: {
+    // Distinct contents cannot share a call: one message, up to 1,000 recipients of it.
+    maxMessagesPerCall: 1,
+    maxRecipientsPerCall: MAILGUN_MAX_RECIPIENTS,
+    maxTags: MAILGUN_MAX_TAGS,
+    nativeTracking: true,
+    trackingSettings: { opens: "track_opens", links: "track_clicks" },
+  },
+  adapterConfig: ({ settings: s, secrets }) => ({
+    apiKey: secrets.api_key!,
+    domain: s.domain as string,
+    region: s.region as MailgunConfig["region"],
+    webhookSigningKey: secrets.webhook_signing_key,
+    trackOpens: Boolean(s.track_opens),
+    trackClicks: Boolean(s.track_clicks),
+    unsubscribeHandling: Boolean(s.unsubscribe_handling),
+    baseUrl: env().MAILGUN_API_BASE_URL,
+    timeoutMs: PROVIDER_CALL_TIMEOUT_MS,
+  }),
+  createAdapter: createMailgunAdapter,
+  /**
+   * Mailgun's own unsubscribe handling is the domain's unsubscribe tracking, switched on here so that a refusal stops
+   * the save like bad credentials do.
+   */
+  verify: (config) =>
+    verifyWithAdapter(createMailgunAdapter(config), async () => {
+      if (!config.unsubscribeHandling) return null;
+      const tracking = await enableMailgunUnsubscribeTracking(config);
+      return tracking.ok ? null : { status: "refused", reason: `could not enable unsubscribe tracking: ${tracking.reason}`, code: tracking.code };
+    }),
+  // With unsubscribe handling on, Mailgun adds List-Unsubscribe and its `unsubscribed` events feed our suppressions.
+  handlesUnsubscribe: (settings) => Boolean(settings.unsubscribe_handling),
+  webhook: {
+    contentTypes: ["application/json"],
+    credentials: ({ secrets }) =>
+      secrets.webhook_signing_key
+        ? { ok: true, value: secrets.webhook_signing_key }
+        : { ok: false, reason: "No webhook signing key is configured for Mailgun in this workspace" },
+    /**
+     * HMAC with the workspace key, ±15 min (§8.2). The signature covers only timestamp + token, so the token is
+     * recorded with the events (replay cache): a replayed token, or a captured signature glued to another body,
+     * stores nothing.
+     */
+    authentication: {
+      kind: "body",
+      check: ({ body, now }, signingKey: string) => {
+        let signature;
+        try {
+          signature = readMailgunSignature(body);
+        } catch {
+          return { ok: false, reason: "The Mailgun signature block is missing or malformed" };
+        }
+        const check = verifyMailgunSignature(signature, signingKey, now);
+        return check.ok ? { ok: true, replayToken: signature.token } : { ok: false, reason: `Mailgun signature rejected (${check.reason})` };
+      },
+    },
+    parse: (body) => parseMailgunWebhook(body),
+    view: ({ secrets }) => ({ signing_key_configured: Boolean(secrets.webhook_signing_key) }),
+  },
+} satisfies ProviderModule<"mailgun", MailgunConfig>;

@@ -1,0 +1,37 @@
+/** SMTP relay configuration, client-safe (zod and constants only): the PUT body schema and the form's fields. */
+import { z } from "zod";
+import type { ProviderConfigSpec } from "../config-spec";
+
+export const smtpInput = z.object({
+  enabled: z.boolean().default(true),
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535).default(587),
+  secure: z.boolean().default(false),
+  username: z.string().trim().max(320).optional(),
+  password: z.string().trim().min(1).max(500).optional(),
+  default_sender: z.string().trim().min(3).max(320).optional(),
+  allow_self_signed: z.boolean().default(false),
+  dkim: z
+    .object({ domain: z.string().trim().min(3).max(253), selector: z.string().trim().min(1).max(63), private_key: z.string().trim().min(1).optional() })
+    .optional(),
+});
+export type SmtpInput = z.infer<typeof smtpInput>;
+
+export const smtpConfig = {
+  kind: "smtp",
+  label: "SMTP relay",
+  description: "Your own relays (cold outreach, warm-up); opens, clicks and unsubscribes are tracked by this app.",
+  schema: smtpInput,
+  fields: [
+    { name: "host", label: "Host", input: "text" },
+    { name: "port", label: "Port", input: "number", help: "587 with STARTTLS, or 465 with implicit TLS." },
+    { name: "secure", label: "Implicit TLS (port 465)", input: "checkbox" },
+    { name: "username", label: "User name", input: "text" },
+    { name: "password", label: "Password", input: "password", secret: { mask: "last4" } },
+    { name: "default_sender", label: "Default sender", input: "email" },
+    { name: "allow_self_signed", label: "Accept self-signed certificates", input: "checkbox", help: "Only for relays on your own network." },
+    { name: "dkim.domain", label: "DKIM domain", input: "text" },
+    { name: "dkim.selector", label: "DKIM selector", input: "text" },
+    { name: "dkim.private_key", label: "DKIM private key (PEM)", input: "textarea", secret: { mask: "hidden" } },
+  ],
+} as const satisfies ProviderConfigSpec<"smtp">;

@@ -1,0 +1,33 @@
+/**
+ * Built-in SMTP: our own relays over pooled nodemailer connections. No ESP webhooks; opens, clicks and unsubscribes
+ * are tracked by lib/tracking (nativeTracking: false), bounces arrive as DSNs quoting our id headers.
+ */
+import { PROVIDER_CALL_TIMEOUT_MS } from "../kit/provider-calls";
+import { verifyWithAdapter } from "../kit/verify-with-adapter";
+import type { ProviderModule } from "../types";
+import { createSmtpAdapter, type SmtpConfig } from "./adapter";
+import { smtpConfig } from "./config";
+
+export const smtpModule = {
+  kind: "smtp",
+  config: smtpConfig,
+  capabilities: { maxMessagesPerCall: 1, maxRecipientsPerCall: 1, maxTags: Number.MAX_SAFE_INTEGER, nativeTracking: false, trackingSettings: null },
+  adapterConfig: ({ settings: s, secrets }) => {
+    const dkim = s.dkim as { domain: string; selector: string } | undefined;
+    return {
+      host: s.host as string,
+      port: s.port as number,
+      secure: Boolean(s.secure),
+      username: s.username as string | undefined,
+      password: secrets.password,
+      defaultSender: s.default_sender as string | undefined,
+      allowSelfSigned: Boolean(s.allow_self_signed),
+      timeoutMs: PROVIDER_CALL_TIMEOUT_MS,
+      dkim: dkim && secrets.dkim_private_key ? { domainName: dkim.domain, keySelector: dkim.selector, privateKey: secrets.dkim_private_key } : undefined,
+    };
+  },
+  createAdapter: createSmtpAdapter,
+  verify: (config) => verifyWithAdapter(createSmtpAdapter(config)),
+  handlesUnsubscribe: () => false,
+  webhook: null,
+} satisfies ProviderModule<"smtp", SmtpConfig>;

@@ -1,0 +1,217 @@
+/**
+ * The provider contract: what every provider module (`lib/providers/<kind>/index.ts`) exports — the sending adapter,
+ * its capabilities, how its stored settings become the adapter's config, verification, and the webhook side.
+ *
+ * Adapters translate, nothing more (style.md §4): they turn our message into the provider's request and the
+ * provider's response or error into a result per recipient of one closed error class. Credentials loading,
+ * retries, failover and the circuit breaker live outside them (lib/sending).
+ */
+
+import type { EmailType, ProviderKind } from "./provider-kind";
+import type { WebhookParseResult } from "./normalized-event";
+import type { ProviderConfigSpec } from "./config-spec";
+
+/**
+ * The closed set of failure classes (design.md, Provider contract):
+ * - retryable: network error, timeout, 429, 5xx — retry the same provider later, then fail over;
+ * - provider_config: bad credentials, unverified sender/domain, account cannot send — next provider at once;
+ * - recipient_rejected: invalid or inactive recipient — fail that recipient, no failover;
+ * - message_invalid: the request itself is bad — fail, no failover.
+ */
+export const ERROR_CLASSES = ["retryable", "provider_config", "recipient_rejected", "message_invalid"] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export interface ProviderFailure {
+  class: ErrorClass;
+  /** The ESP's own code where it has one (Postmark ErrorCode, SMTP reply code, HTTP status), as a string. */
+  code?: string;
+  message: string;
+  httpStatus?: number;
+  /** When the ESP names a retry time (Mailgun's 429 body), how long to wait before trying this provider again. */
+  retryAfterMs?: number;
+}
+
+export interface Attachment {
+  filename: string;
+  /** Base64-encoded content. */
+  content: string;
+  contentType: string;
+  /** Optional Content-ID for inline images. */
+  contentId?: string;
+}
+
+/** What all recipients of one API request share. */
+export interface MessageContent {
+  from: string;
+  subject: string;
+  htmlBody?: string;
+  textBody?: string;
+  replyTo?: string;
+  /** Custom headers set by the API caller (already validated: no CR/LF). */
+  headers: Record<string, string>;
+  tags: string[];
+  metadata: Record<string, string>;
+  trackOpens: boolean;
+  trackLinks: boolean;
+  type: EmailType;
+  campaignId?: string;
+  attachments: Attachment[];
+}
+
+/** One copy of a message (design.md, "Recipients: one copy each"): one `to` address, with its own ids. */
+export interface RecipientCopy {
+  /** Our message_recipients id (e.g. `rcp_…`). Carried to the ESP (Metadata, v: variables, a header) for correlation. */
+  recipientId: string;
+  /** Our messages id (e.g. `msg_…`). */
+  messageId: string;
+  to: string;
+  cc: string[];
+  bcc: string[];
+  /** Per-recipient headers added by the pipeline (e.g. List-Unsubscribe with a per-recipient signed URL). */
+  headers: Record<string, string>;
+  /**
+   * Per-recipient bodies, when the pipeline rewrote the content for this recipient (own open/click tracking on
+   * SMTP). When absent, the message's content bodies are used.
+   */
+  htmlBody?: string;
+  textBody?: string;
+}
+
+/** One message (one API request's content) with the recipients of it that are due for this provider now. */
+export interface OutboundMessage {
+  content: MessageContent;
+  recipients: RecipientCopy[];
+}
+
+/** What the dispatcher hands an adapter: everything claimed for one workspace × provider. */
+export interface SendBatch {
+  messages: OutboundMessage[];
+}
+
+/**
+ * `callIndex` of a result refused by the adapter before any provider call was made (e.g. more tags than Mailgun
+ * allows): no `ProviderCall` exists for it.
+ */
+export const NO_CALL_INDEX = -1;
+
+export type RecipientResult =
+  | { recipientId: string; ok: true; providerMessageId: string; callIndex: number }
+  | { recipientId: string; ok: false; error: ProviderFailure; callIndex: number };
+
+/** One HTTP request or SMTP transaction made to the provider, for `send_attempts`. */
+export interface ProviderCall {
+  index: number;
+  recipientIds: string[];
+  startedAt: Date;
+  finishedAt: Date;
+  httpStatus?: number;
+  /** Set when the whole call failed (every recipient in it carries the same error). */
+  error?: ProviderFailure;
+}
+
+export interface SendOutcome {
+  /** Exactly one result per recipient in the batch, in any order. */
+  results: RecipientResult[];
+  calls: ProviderCall[];
+}
+
+export type RecordStatus = "verified" | "pending" | "failed" | "unknown";
+
+export interface DnsRecordStatus {
+  /** e.g. "dkim", "return_path", "spf", "dmarc", "mx", "sender_signature", "tracking_cname". */
+  kind: string;
+  /** DNS name, or the sender address for a sender signature. */
+  name: string;
+  recordType?: "TXT" | "CNAME" | "MX";
+  /** The value the operator must publish, when the ESP tells us. */
+  value?: string;
+  status: RecordStatus;
+}
+
+/**
+ * verify() keeps two outcomes apart: credentials refused (the save must fail) versus credentials good but DNS or
+ * sender not yet verified (the save succeeds and reports each record's status).
+ */
+export type VerifyResult =
+  | { status: "refused"; reason: string; code?: string }
+  | { status: "verified" | "pending"; records: DnsRecordStatus[]; details?: Record<string, unknown> };
+
+export interface ProviderCapabilities {
+  /** Most distinct messages one API call may carry (Postmark /email/batch: 500). */
+  maxMessagesPerCall: number;
+  /** Most recipients of one shared content per call (Mailgun: 1,000). */
+  maxRecipientsPerCall: number;
+  maxTags: number;
+  /** Whether the ESP tracks opens and clicks itself; when false, lib/tracking rewrites the HTML per recipient. */
+  nativeTracking: boolean;
+  /**
+   * The names of the provider's stored settings that switch its tracking on by default (a message's own
+   * track_opens / track_links override them); null when the provider has no such settings.
+   */
+  trackingSettings: { opens: string; links: string } | null;
+}
+
+export interface ProviderAdapter {
+  readonly kind: ProviderKind;
+  send(batch: SendBatch): Promise<SendOutcome>;
+  verify(): Promise<VerifyResult>;
+  /** Release pooled connections. */
+  close(): Promise<void>;
+}
+
+/** A provider's stored configuration: non-secret settings (JSON column) and decrypted secrets. */
+export interface StoredProvider {
+  settings: Record<string, unknown>;
+  secrets: StoredSecrets;
+  /** Webhook user name (Postmark's basic auth), a plain column. */
+  webhookUsername: string | null;
+}
+
+/** Secret values by name, kept only in the encrypted column (`secretKey` of each secret field, plus webhook secrets). */
+export type StoredSecrets = Record<string, string | undefined>;
+
+/**
+ * How an ESP proves a webhook is its own (checked before anything in the body is trusted):
+ * - `headers`: credentials in the request headers, checked before the body is even read (Postmark's basic auth);
+ * - `body`: a signature inside or over the body, checked after reading it and before parsing events (Mailgun's HMAC).
+ *   `replayToken`, when returned, is recorded with the events so the same signed request cannot be stored twice.
+ */
+export type WebhookAuthentication<C> =
+  | { kind: "headers"; check(headers: Headers, credentials: C): boolean }
+  | {
+      kind: "body";
+      check(input: { body: unknown; raw: string; headers: Headers; now: Date }, credentials: C): { ok: true; replayToken?: string } | { ok: false; reason: string };
+    };
+
+export interface ProviderWebhook<C = unknown> {
+  /** Media types the ESP posts (a `+json` suffix is accepted for JSON types; a request without Content-Type is read). */
+  contentTypes: readonly string[];
+  /** Generated when the provider is saved (Postmark's basic-auth user and password); kept when already there. */
+  generateCredentials?(current: { secrets: StoredSecrets; webhookUsername: string | null }): { secrets: StoredSecrets; webhookUsername: string | null };
+  /** The credentials this workspace's endpoint checks, or why it cannot authenticate anything (→ 401). */
+  credentials(stored: { secrets: StoredSecrets; webhookUsername: string | null }): { ok: true; value: C } | { ok: false; reason: string };
+  authentication: WebhookAuthentication<C>;
+  /** Body → normalized events; throws WebhookPayloadError for a structurally invalid body (→ 400). */
+  parse(body: unknown, options: { receivedAt: Date }): WebhookParseResult;
+  /** What the operator pastes into the ESP, beside the URL (user name, password, whether a signing key is set). */
+  view(stored: { secrets: StoredSecrets; webhookUsername: string | null }): Record<string, unknown>;
+}
+
+export interface ProviderModule<K extends ProviderKind = ProviderKind, C = unknown> {
+  kind: K;
+  /** The client-safe part (zod schema, form fields, secrets): `./config.ts` of the module. */
+  config: ProviderConfigSpec<K>;
+  capabilities: ProviderCapabilities;
+  /** The adapter's config from the stored row (decrypted); base URLs and timeouts from the environment. */
+  adapterConfig(stored: StoredProvider): C;
+  createAdapter(config: C): ProviderAdapter;
+  /**
+   * Checks credentials (and sender/domain) against the ESP without sending mail, and prepares what the saved settings
+   * need on the ESP's side; `refused` stops the save.
+   */
+  verify(config: C): Promise<VerifyResult>;
+  /** Whether the ESP adds List-Unsubscribe itself with these settings (then ours is not added). */
+  handlesUnsubscribe(settings: Record<string, unknown>): boolean;
+  /** null for a provider without ESP webhooks (our own SMTP relays). */
+  webhook: ProviderWebhook<any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any -- each module's own credential type
+}

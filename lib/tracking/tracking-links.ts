@@ -1,0 +1,68 @@
+/**
+ * URLs for our own open pixel, click redirect and RFC 8058 one-click unsubscribe. The send side calls these per
+ * recipient; the routes under app/t and app/u verify them. Tokens are HMAC-signed with the instance's auth secret
+ * (signed-links.ts) and carry a purpose, so an open token cannot be replayed as an unsubscribe and a
+ * click token redirects only to the URL that was signed (no open redirect).
+ */
+import { appUrl } from "@/lib/config/env";
+import { authSecret } from "@/lib/crypto/instance-keys";
+import { signLinkToken, verifyLinkToken } from "./signed-links";
+
+export interface OpenLink {
+  p: "open";
+  w: string;
+  r: string;
+}
+export interface ClickLink {
+  p: "click";
+  w: string;
+  r: string;
+  u: string;
+}
+export interface UnsubscribeLink {
+  p: "unsub";
+  w: string;
+  r: string;
+  e: string;
+}
+type LinkPayload = OpenLink | ClickLink | UnsubscribeLink;
+
+export function openPixelUrl(input: { workspaceId: string; recipientId: string }): string {
+  return `${appUrl()}/t/o/${sign({ p: "open", w: input.workspaceId, r: input.recipientId })}`;
+}
+
+export function clickUrl(input: { workspaceId: string; recipientId: string; url: string }): string {
+  return `${appUrl()}/t/c/${sign({ p: "click", w: input.workspaceId, r: input.recipientId, u: input.url })}`;
+}
+
+export function unsubscribeUrl(input: { workspaceId: string; recipientId: string; email: string }): string {
+  return `${appUrl()}/u/${sign({ p: "unsub", w: input.workspaceId, r: input.recipientId, e: input.email.trim().toLowerCase() })}`;
+}
+
+/** RFC 8058 §3.1: both headers, the URL in angle brackets; the POST body a client sends is "List-Unsubscribe=One-Click". */
+export function listUnsubscribeHeaders(url: string): { "List-Unsubscribe": string; "List-Unsubscribe-Post": string } {
+  return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
+}
+
+function sign(payload: LinkPayload): string {
+  return signLinkToken(payload, authSecret());
+}
+
+const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "";
+
+/** The verified payload of the given purpose, or null for anything tampered, malformed or minted for another purpose. */
+export function readOpenToken(token: string): OpenLink | null {
+  const p = verifyLinkToken<Partial<LinkPayload>>(token, authSecret());
+  return p?.p === "open" && nonEmpty(p.w) && nonEmpty(p.r) ? (p as OpenLink) : null;
+}
+
+export function readClickToken(token: string): ClickLink | null {
+  const p = verifyLinkToken<Partial<ClickLink>>(token, authSecret());
+  // Only web links were ever rewritten (tracking-html.ts); refuse anything else even when signed.
+  return p?.p === "click" && nonEmpty(p.w) && nonEmpty(p.r) && nonEmpty(p.u) && /^https?:\/\//i.test(p.u) ? (p as ClickLink) : null;
+}
+
+export function readUnsubscribeToken(token: string): UnsubscribeLink | null {
+  const p = verifyLinkToken<Partial<UnsubscribeLink>>(token, authSecret());
+  return p?.p === "unsub" && nonEmpty(p.w) && nonEmpty(p.r) && typeof p.e === "string" ? (p as UnsubscribeLink) : null;
+}
