@@ -5,7 +5,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { getDatabase } from "@/db";
 import { memberships, users, workspaces, type Role } from "@/db/schema";
 import { authSecret } from "../crypto/instance-keys";
-import { verifyPassword } from "./passwords";
+import { verifyPassword } from "../crypto/passwords";
 import type { ServiceContext } from "./context";
 
 /** Browser sessions: next-auth credentials sign-in, JWT in an http-only cookie (no session table to keep). */

@@ -4,7 +4,7 @@ import type { Database } from "@/db";
 import { memberships, users, workspaces, workspaceSettings } from "@/db/schema";
 import { AppError } from "../errors";
 import { newId, randomToken } from "../ids";
-import { hashPassword } from "../auth/passwords";
+import { hashPassword } from "../crypto/passwords";
 import { parseOrThrow } from "../validation";
 
 export const setupSchema = z.object({
