@@ -1,0 +1,14 @@
+import type { ProviderKind } from "@/lib/providers/provider-kind";
+import { mailgunContract } from "./mailgun";
+import { postmarkContract } from "./postmark";
+import type { WebhookContractFixtures } from "./types";
+
+/**
+ * Every provider kind's webhook contract fixtures; null for a module without webhooks (the suite checks that this
+ * agrees with the module). A new kind fails to compile here until its fixtures exist.
+ */
+export const WEBHOOK_CONTRACTS = {
+  postmark: postmarkContract,
+  mailgun: mailgunContract,
+  smtp: null,
+} satisfies Record<ProviderKind, WebhookContractFixtures | null>;
