@@ -1,7 +1,7 @@
 import { env } from "./config/env";
 import { getDatabase, closeDatabase } from "@/db";
 import { encryptionKey, authSecret } from "./crypto/instance-keys";
-import { logger } from "./logger";
+import { loggableError, logger } from "./logger";
 
 type Hook = () => Promise<void>;
 const g = globalThis as unknown as { __pmRuntime?: { started: boolean; onShutdown: Hook[] } };
@@ -33,7 +33,7 @@ export async function startServerRuntime(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info("shutting down", { signal });
-    for (const hook of g.__pmRuntime!.onShutdown) await hook().catch((err) => logger.error("shutdown hook failed", { error: String(err) }));
+    for (const hook of g.__pmRuntime!.onShutdown) await hook().catch((err) => logger.error("shutdown hook failed", { error: loggableError(err) }));
     await closeDatabase().catch(() => {});
     process.exit(0);
   };

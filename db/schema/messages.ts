@@ -85,7 +85,7 @@ export const messageRecipients = pgTable(
     totalAttempts: integer("total_attempts").notNull().default(0),
     /** Times the whole chain was exhausted (drives the deferred backoff). */
     deferrals: integer("deferrals").notNull().default(0),
-    nextAttemptAt: tstz("next_attempt_at").notNull().defaultNow(),
+    nextAttemptAt: tstz("next_attempt_at").notNull().default(sql`now()`),
     lockedBy: text("locked_by"),
     lockedUntil: tstz("locked_until"),
     providerMessageId: text("provider_message_id"),
@@ -93,7 +93,7 @@ export const messageRecipients = pgTable(
     lastError: text("last_error"),
     sentAt: tstz("sent_at"),
     createdAt: createdAt(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().default(sql`now()`),
   },
   (t) => [
     // The claim query's index: only rows that can still be claimed are in it.

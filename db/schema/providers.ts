@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { pgTable, text, boolean, integer, jsonb, uniqueIndex } from "drizzle-orm/pg-core";
 import { createdAt, tstz } from "./columns";
 import { workspaces } from "./workspaces";
@@ -30,7 +31,7 @@ export const providerConfigs = pgTable(
     lastError: text("last_error"),
     lastErrorAt: tstz("last_error_at"),
     createdAt: createdAt(),
-    updatedAt: tstz("updated_at").notNull().defaultNow(),
+    updatedAt: tstz("updated_at").notNull().default(sql`now()`),
   },
   (t) => [uniqueIndex("provider_configs_workspace_kind_idx").on(t.workspaceId, t.kind)],
 );
@@ -59,5 +60,5 @@ export const workspaceSettings = pgTable("workspace_settings", {
   maxAgeHours: integer("max_age_hours").notNull().default(72),
   softBounceThreshold: integer("soft_bounce_threshold").notNull().default(3),
   softBounceWindowDays: integer("soft_bounce_window_days").notNull().default(30),
-  updatedAt: tstz("updated_at").notNull().defaultNow(),
+  updatedAt: tstz("updated_at").notNull().default(sql`now()`),
 });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { events } from "@/db/schema";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
 import { PROVIDER_KINDS } from "@/lib/providers/provider-kind";
-import { parseOrThrow } from "@/lib/validation";
+import { parseOrThrow, storableDateTime } from "@/lib/validation";
 import { NORMALIZED_EVENT_TYPES } from "@/lib/providers/normalized-event";
 import { decodeCursor, keysetPage, type KeysetPage } from "@/lib/pagination/keyset-cursor";
 
@@ -45,7 +45,7 @@ export function toEventView(row: EventRow) {
 }
 export type EventView = ReturnType<typeof toEventView>;
 
-const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((v) => new Date(v));
+const isoDate = storableDateTime({ dateOnly: true });
 
 export const listEventsSchema = z.object({
   type: z.enum(NORMALIZED_EVENT_TYPES).optional(),

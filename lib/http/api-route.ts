@@ -4,6 +4,7 @@ import { AppError, forbidden } from "../errors";
 import { authenticateApiKey } from "../auth/api-keys";
 import type { ServiceContext } from "../auth/context";
 import { errorResponse } from "./respond";
+import { refuseUnstorableRouteInput } from "./route-input";
 
 type RouteParams = Record<string, string | string[] | undefined>;
 
@@ -18,7 +19,9 @@ export function apiRoute<P extends RouteParams = RouteParams>(
   return async (request: Request, route: { params: Promise<P> }): Promise<Response> => {
     try {
       const ctx = await authenticate(request, scope);
-      return await handler(request, ctx, await route.params);
+      const params = await route.params;
+      refuseUnstorableRouteInput(request, params);
+      return await handler(request, ctx, params);
     } catch (err) {
       return errorResponse(err);
     }

@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { findUnstorable, MAX_JSON_DEPTH } from "../validation";
 
 /**
  * Reads a JSON body, enforcing the size limit on the bytes actually read: Content-Length is checked first as a
@@ -15,11 +16,28 @@ export async function readJsonBody(request: Request, maxBytes: number, accept: r
   }
   const raw = await readText(request, maxBytes);
   if (raw.trim() === "") throw new AppError("invalid_json", "The request body is empty; send a JSON object");
+  let value: unknown;
   try {
-    return { value: JSON.parse(raw), raw };
+    value = JSON.parse(raw);
   } catch {
     throw new AppError("invalid_json", "The request body is not valid JSON");
   }
+  refuseUnstorable(value);
+  return { value, raw };
+}
+
+/**
+ * 400 for JSON that could not be stored as sent (NUL, a lone surrogate) or nests deeper than any request we accept,
+ * naming the field: checked once here, for every API body and webhook, before anything reaches the database.
+ */
+export function refuseUnstorable(value: unknown): void {
+  const problem = findUnstorable(value);
+  if (!problem) return;
+  const message =
+    problem.problem === "depth"
+      ? `${problem.path} nests deeper than ${MAX_JSON_DEPTH} levels`
+      : `${problem.path} contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored`;
+  throw new AppError("invalid_request", message, { fields: [{ field: problem.path, code: problem.problem === "depth" ? "too_deep" : "invalid_characters", message }] });
 }
 
 const JSON_ONLY = ["application/json"] as const;
@@ -57,3 +75,28 @@ export async function readText(request: Request, maxBytes: number): Promise<stri
 
 const tooLarge = (maxBytes: number) =>
   new AppError("payload_too_large", `The request body is larger than ${maxBytes} bytes`, { limit_bytes: maxBytes });
+
+/** The body as it arrives, cut off with 413 past `maxBytes` (Content-Length checked first): for streaming parsers. */
+export async function* readChunks(request: Request, maxBytes: number): AsyncGenerator<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return;
+  const reader = request.body.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        throw new AppError("invalid_request", "The request body was cut off before it ended");
+      }
+      if (chunk.done) return;
+      total += chunk.value.byteLength;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+      yield chunk.value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}

@@ -1,5 +1,5 @@
 import { AppError, ERROR_STATUS } from "../errors";
-import { logger } from "../logger";
+import { loggableError, logger } from "../logger";
 
 /** The one error envelope: { "error": { "code", "message", "details"? } } (dub's errors.ts pattern). */
 export function errorResponse(err: unknown, headers?: HeadersInit): Response {
@@ -7,7 +7,7 @@ export function errorResponse(err: unknown, headers?: HeadersInit): Response {
     const body = { error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
     return Response.json(body, { status: ERROR_STATUS[err.code], headers });
   }
-  logger.error("unhandled error", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  logger.error("unhandled error", { error: loggableError(err) });
   return Response.json({ error: { code: "internal_error", message: "Something went wrong on our side" } }, { status: 500, headers });
 }
 

@@ -197,6 +197,15 @@ export interface ProviderWebhook<C = unknown> {
   view(stored: { secrets: StoredSecrets; webhookUsername: string | null }): Record<string, unknown>;
 }
 
+export interface MessageFieldIssue {
+  /** Dotted path in the send request (`metadata.order_id`, `tags`). */
+  field: string;
+  message: string;
+}
+
+/** The parts of a send request that ESP-specific limits apply to. */
+export type MessageCheck = (message: { tags: string[]; metadata: Record<string, string>; headers: Record<string, string> }) => MessageFieldIssue[];
+
 export interface ProviderModule<K extends ProviderKind = ProviderKind, C = unknown> {
   kind: K;
   /** The client-safe part (zod schema, form fields, secrets): `./config.ts` of the module. */
@@ -210,6 +219,11 @@ export interface ProviderModule<K extends ProviderKind = ProviderKind, C = unkno
    * need on the ESP's side; `refused` stops the save.
    */
   verify(config: C): Promise<VerifyResult>;
+  /**
+   * Limits the ESP would refuse a message for, checked when a message is accepted with this provider as its first
+   * hop (a later hop reports them per recipient as `message_invalid`).
+   */
+  checkMessage: MessageCheck;
   /** Whether the ESP adds List-Unsubscribe itself with these settings (then ours is not added). */
   handlesUnsubscribe(settings: Record<string, unknown>): boolean;
   /** null for a provider without ESP webhooks (our own SMTP relays). */

@@ -6,14 +6,14 @@ import type { ProviderKind } from "../providers/provider-kind";
 import { providerModule } from "../providers/registry";
 import { adapterConfig } from "../providers/provider-configs";
 import { newId } from "../ids";
-import { logger } from "../logger";
+import { loggableError, logger } from "../logger";
 import type { AdapterPool } from "./adapter-pool";
 import type { ClaimedRecipient } from "./claim-recipients";
 import { recordCallOutcome } from "./circuit-breaker";
 import { isAvailable } from "../providers/provider-health";
 import { defer, isTooOld, nextStep, type FailoverSettings, type NextStep, type Outcome } from "./failover-policy";
 import { failoverSettingsOf } from "./workspace-settings";
-import { formatAddress } from "./addresses";
+import { addressKey, formatAddress } from "./addresses";
 import { suppressionIsActive } from "../suppressions/suppression-rule";
 
 type MessageRow = typeof messages.$inferSelect;
@@ -97,7 +97,8 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
       .where(
         and(
           inArray(suppressions.workspaceId, workspaceIds),
-          inArray(suppressions.email, [...new Set(claimed.map((r) => r.email))]),
+          // cc/bcc ride on their to's copy and are checked by the same rule (dropped from the copy when suppressed).
+          inArray(suppressions.email, [...new Set(claimed.flatMap((r) => [r.email, ...r.cc.map(addressKey), ...r.bcc.map(addressKey)]))]),
           suppressionIsActive(now),
         ),
       ),
@@ -131,7 +132,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     const message = messagesById.get(r.messageId);
     const settings = settingsByWs.get(r.workspaceId);
     if (!message || !settings) continue; // deleted with its workspace meanwhile (cascade)
-    const state = { chain: r.chain, chainPosition: r.chainPosition, attempts: r.attempts, deferrals: r.deferrals, firstDueAt: message.sendAt ?? message.createdAt };
+    const state = { chain: r.chain, chainPosition: r.chainPosition, attempts: r.attempts, deferrals: r.deferrals, firstDueAt: dueSince(message) };
     if (suppressed.has(`${r.workspaceId}:${r.email}`)) {
       settle(r, { ...state, status: "failed", nextAttemptAt: now }, { status: "suppressed", last_error: "address is on the suppression list" });
       continue;
@@ -163,7 +164,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   await recordLostClaims(deps, claimed, settled);
   await Promise.all(
     [...groups.values()].map(async ({ provider, items }) => {
-      const outcome = await sendGroup(deps, provider, items, messagesById);
+      const outcome = await sendGroup(deps, provider, items, messagesById, suppressed);
       const updates: Update[] = [];
       const attempts: AttemptRow[] = [];
       stats.calls += outcome.calls.length;
@@ -181,7 +182,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
             : res.error;
         const call = res ? outcome.calls[res.callIndex] : undefined;
         const result: Outcome = error ? { ok: false, class: error.class, retryAfterMs: error.retryAfterMs } : { ok: true };
-        const state = { chain: r.chain, chainPosition: item.chainPosition, attempts: item.attempts + 1, deferrals: r.deferrals, firstDueAt: message.sendAt ?? message.createdAt };
+        const state = { chain: r.chain, chainPosition: item.chainPosition, attempts: item.attempts + 1, deferrals: r.deferrals, firstDueAt: dueSince(message) };
         const step = nextStep(state, result, settings, now);
         const providerMessageId = res?.ok ? res.providerMessageId : null;
         if (step.status === "sent") stats.sent++;
@@ -220,6 +221,14 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   return stats;
 }
 
+/**
+ * When the message became due: its send_at, or its acceptance when send_at is absent or in the past (a past send_at
+ * means "now"), so max_age_hours counts from then and a back-dated send_at cannot make mail too old before a try.
+ */
+function dueSince(message: MessageRow): Date {
+  return message.sendAt && message.sendAt > message.createdAt ? message.sendAt : message.createdAt;
+}
+
 /** The provider's error, prefixed by our reason when we gave up for one of our own (max age). */
 function describeError(error: ProviderFailure | undefined, step: NextStep): string | null {
   const providerError = error ? `${error.code ? `[${error.code}] ` : ""}${error.message}` : null;
@@ -228,7 +237,13 @@ function describeError(error: ProviderFailure | undefined, step: NextStep): stri
   return text ? text.slice(0, 2000) : null;
 }
 
-async function sendGroup(deps: RoundDeps, provider: ProviderRow, items: Assigned[], messagesById: Map<string, MessageRow>): Promise<SendOutcome> {
+async function sendGroup(
+  deps: RoundDeps,
+  provider: ProviderRow,
+  items: Assigned[],
+  messagesById: Map<string, MessageRow>,
+  suppressed: ReadonlySet<string>,
+): Promise<SendOutcome> {
   const settings = provider.settings as Record<string, unknown>;
   const byMessage = new Map<string, OutboundMessage>();
   for (const { recipient: r } of items) {
@@ -238,7 +253,15 @@ async function sendGroup(deps: RoundDeps, provider: ProviderRow, items: Assigned
       outbound = { content: contentOf(m, provider.kind, settings), recipients: [] };
       byMessage.set(m.id, outbound);
     }
-    const copy: RecipientCopy = { recipientId: r.id, messageId: m.id, to: formatAddress({ email: r.email, name: r.displayName ?? undefined }), cc: r.cc, bcc: r.bcc, headers: {} };
+    const notSuppressed = (address: string) => !suppressed.has(`${r.workspaceId}:${addressKey(address)}`);
+    const copy: RecipientCopy = {
+      recipientId: r.id,
+      messageId: m.id,
+      to: formatAddress({ email: r.email, name: r.displayName ?? undefined }),
+      cc: r.cc.filter(notSuppressed),
+      bcc: r.bcc.filter(notSuppressed),
+      headers: {},
+    };
     outbound.recipients.push(deps.personalize ? deps.personalize({ copy, content: outbound.content, provider }) : copy);
   }
   const started = deps.now();
@@ -248,7 +271,7 @@ async function sendGroup(deps: RoundDeps, provider: ProviderRow, items: Assigned
   } catch (err) {
     // An adapter that throws (a bug, or a failure it did not classify) must not lose the batch: retry later.
     const message = err instanceof Error ? err.message : String(err);
-    logger.error("provider adapter threw", { provider: provider.kind, error: message });
+    logger.error("provider adapter threw", { provider: provider.kind, error: loggableError(err) });
     const failure: ProviderFailure = { class: "retryable", message: `adapter error: ${message}` };
     return {
       calls: [{ index: 0, recipientIds: items.map((i) => i.recipient.id), startedAt: started, finishedAt: deps.now(), error: failure }],
@@ -283,7 +306,7 @@ async function recordBreaker(deps: RoundDeps, provider: ProviderRow, outcome: Se
   const result = anyAccepted || !failure ? ({ ok: true } as const) : ({ ok: false, class: failure.class, message: failure.message } as const);
   if (result.ok && provider.circuitState === "closed" && provider.consecutiveFailures === 0) return; // nothing to change
   await recordCallOutcome(deps.database.db, provider.workspaceId, provider.kind, result, now).catch((err) =>
-    logger.error("could not record provider health", { provider: provider.kind, error: String(err), cause: String((err as { cause?: unknown }).cause ?? "") }),
+    logger.error("could not record provider health", { provider: provider.kind, error: loggableError(err) }),
   );
 }
 

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { Database } from "@/db";
-import { logger } from "../logger";
+import { loggableError, logger } from "../logger";
 import { newId } from "../ids";
 import { AdapterPool, type CreateAdapter } from "./adapter-pool";
 import { claimDueRecipients, extendLease, releaseClaims } from "./claim-recipients";
@@ -124,12 +124,12 @@ export class Dispatcher {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      await this.maintain().catch((err) => logger.warn("maintenance failed", { error: String(err) }));
+      await this.maintain().catch((err) => logger.warn("maintenance failed", { error: loggableError(err) }));
       let claimed = 0;
       try {
         claimed = (await this.runOnce()).claimed;
       } catch (err) {
-        logger.error("dispatch round failed", { error: err instanceof Error ? err.message : String(err) });
+        logger.error("dispatch round failed", { error: loggableError(err) });
         await new Promise((r) => setTimeout(r, 1000));
       }
       if (claimed === 0 && this.running) {

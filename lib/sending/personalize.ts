@@ -1,6 +1,7 @@
 import { providerModule } from "../providers/registry";
 import { clickUrl, listUnsubscribeHeaders, openPixelUrl, unsubscribeUrl } from "../tracking/tracking-links";
-import { rewriteHtmlForTracking } from "../tracking/tracking-html";
+import { applyTracking, planTracking, type TrackingPlan } from "../tracking/tracking-html";
+import type { MessageContent } from "../providers/types";
 import type { Personalize } from "./dispatch-round";
 import { addressKey } from "./addresses";
 
@@ -21,10 +22,19 @@ export const personalizeRecipient: Personalize = ({ copy, content, provider }) =
   let htmlBody = copy.htmlBody;
   const html = copy.htmlBody ?? content.htmlBody;
   if (!module.capabilities.nativeTracking && html && (content.trackOpens || content.trackLinks)) {
-    htmlBody = rewriteHtmlForTracking(html, {
+    const plan = copy.htmlBody !== undefined ? planTracking(copy.htmlBody) : contentPlan(content);
+    htmlBody = applyTracking(plan, {
       openPixelUrl: content.trackOpens ? openPixelUrl(ids) : undefined,
       clickUrl: content.trackLinks ? (url: string) => clickUrl({ ...ids, url }) : undefined,
     });
   }
   return { ...copy, headers, ...(htmlBody !== undefined ? { htmlBody } : {}) };
 };
+
+/** A message's HTML is tokenized once however many recipients share it in a round (the content object is shared). */
+const plans = new WeakMap<MessageContent, TrackingPlan>();
+function contentPlan(content: MessageContent): TrackingPlan {
+  let plan = plans.get(content);
+  if (!plan) plans.set(content, (plan = planTracking(content.htmlBody!)));
+  return plan;
+}

@@ -4,7 +4,7 @@ import { messageRecipients, messages, sendAttempts, RECIPIENT_STATUSES } from "@
 import { EMAIL_TYPES, PROVIDER_KINDS } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { notFound } from "../errors";
-import { parseOrThrow } from "../validation";
+import { parseOrThrow, storableDateTime } from "../validation";
 
 /**
  * Every message column but the attachments' base64 content, which can be megabytes per message: views need only
@@ -107,8 +107,8 @@ export const listEmailsQuery = z.object({
   type: z.enum(EMAIL_TYPES).optional(),
   tag: z.string().min(1).max(128).optional(),
   campaign_id: z.string().min(1).max(200).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: storableDateTime().optional(),
+  to: storableDateTime().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().regex(/^msg_[0-9a-z]{26}$/, "cursor must be a next_cursor value from a previous page").optional(),
 });

@@ -4,10 +4,12 @@ import { messages, type RecipientStatus } from "@/db/schema";
 import type { Database, DbOrTx } from "@/db";
 import type { ProviderKind } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
-import { AppError } from "../errors";
+import { AppError, validationError } from "../errors";
+import { providerModule } from "../providers/registry";
 import { newId } from "../ids";
 import { parseOrThrow } from "../validation";
-import { parseAddress } from "./addresses";
+import { addressKey, parseAddress } from "./addresses";
+import { isSuppressedIn } from "../suppressions/is-suppressed";
 import { resolveChain } from "./routing";
 import { sendEmailSchema } from "./send-schema";
 import { wakeDispatchers } from "./dispatch-signal";
@@ -18,6 +20,8 @@ export interface SendResponse {
   id: string;
   status: "queued" | "scheduled" | "suppressed";
   send_at?: string;
+  /** cc/bcc addresses on the suppression list: dropped from the copy (the rest is sent). */
+  dropped_cc_bcc?: Array<{ email: string; field: "cc" | "bcc"; reason: "suppressed" }>;
   recipients: Array<{ id: string; email: string; status: Extract<RecipientStatus, "queued" | "suppressed"> }>;
 }
 
@@ -53,7 +57,9 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
   const now = options.now ?? new Date();
   const config = await loadSendConfig(db, ctx.workspaceId);
   const chain = resolveChain({ requested: input.provider, type: input.type, ...config });
+  refuseWhatTheFirstHopRefuses(chain[0]!, input);
 
+  const { cc, bcc, dropped } = await withoutSuppressedCopies(db, ctx.workspaceId, input.cc, input.bcc, now);
   const sendAt = input.send_at ? new Date(input.send_at) : null;
   const dueAt = sendAt && sendAt > now ? sendAt : now;
   const messageId = newId("msg");
@@ -86,7 +92,7 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
       created_at: now.toISOString(),
     },
     recipients,
-    shared: { cc: input.cc, bcc: input.bcc, chain, dueAt, now, sendAt },
+    shared: { cc, bcc, chain, dueAt, now, sendAt, dropped },
   });
 
   if (!accepted) {
@@ -97,6 +103,36 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
   }
   if (accepted.status === "queued") wakeDispatchers(ctx.database);
   return { status: 202, body: accepted, replayed: false };
+}
+
+/**
+ * cc/bcc are checked against the suppression list like `to` (design.md: suppression at accept and at claim): a
+ * suppressed address is dropped from the copy and reported; the copy itself still goes to its `to`. Only requests
+ * with cc/bcc (single-`to` ones) pay for the extra query.
+ */
+async function withoutSuppressedCopies(db: DbOrTx, workspaceId: string, cc: string[], bcc: string[], now: Date) {
+  if (!cc.length && !bcc.length) return { cc, bcc, dropped: undefined };
+  const suppressed = await isSuppressedIn(db, workspaceId, [...cc, ...bcc].map(addressKey), now);
+  if (!suppressed.size) return { cc, bcc, dropped: undefined };
+  const dropped: NonNullable<SendResponse["dropped_cc_bcc"]> = [];
+  const keep = (field: "cc" | "bcc") => (address: string) => {
+    if (!suppressed.has(addressKey(address))) return true;
+    dropped.push({ email: address, field, reason: "suppressed" });
+    return false;
+  };
+  return { cc: cc.filter(keep("cc")), bcc: bcc.filter(keep("bcc")), dropped };
+}
+
+/** ESP-specific limits of the first provider (the module's checkMessage), as field errors before anything is stored. */
+function refuseWhatTheFirstHopRefuses(kind: ProviderKind, input: { tags: string[]; metadata: Record<string, string>; headers: Record<string, string> }) {
+  const module = providerModule(kind);
+  const issues = module.checkMessage(input);
+  if (issues.length) {
+    throw validationError(
+      issues.map((i) => ({ ...i, code: "provider_limit" })),
+      `${module.config.label} (the first provider for this message) would refuse it: ${issues[0]!.message}`,
+    );
+  }
 }
 
 async function findIdempotent(db: DbOrTx, workspaceId: string, key: string, requestHash: string): Promise<SendResult | null> {
@@ -124,12 +160,12 @@ async function insertMessage(
   input: {
     message: Record<string, unknown>;
     recipients: Array<{ i: number; id: string; email: string; display_name: string | null; display_to: string }>;
-    shared: { cc: string[]; bcc: string[]; chain: ProviderKind[]; dueAt: Date; now: Date; sendAt: Date | null };
+    shared: { cc: string[]; bcc: string[]; chain: ProviderKind[]; dueAt: Date; now: Date; sendAt: Date | null; dropped: SendResponse["dropped_cc_bcc"] };
   },
 ): Promise<SendResponse | null> {
   const { shared, message } = input;
   const now = shared.now.toISOString();
-  const extra = shared.sendAt ? { send_at: shared.sendAt.toISOString() } : {};
+  const extra = { ...(shared.sendAt ? { send_at: shared.sendAt.toISOString() } : {}), ...(shared.dropped?.length ? { dropped_cc_bcc: shared.dropped } : {}) };
   const [row] = await database.query<{ n: number; body: SendResponse }>(sql`
     with v as (
       select r.*, case when ${isSuppressedSql(message.workspace_id as string, sql.raw("r.email"), sql`${now}::timestamptz`)} then 'suppressed' else 'queued' end as status

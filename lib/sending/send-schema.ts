@@ -1,14 +1,22 @@
 import { z } from "zod";
 import { EMAIL_TYPES, PROVIDER_KINDS } from "../providers/provider-kind";
 import { addressKey, parseAddress, formatAddress } from "./addresses";
+import { storableDateTime } from "../validation";
 
 /** Per request: each `to` address becomes its own copy (design.md, "Recipients: one copy each"). */
 export const MAX_RECIPIENTS_PER_REQUEST = 1000;
 /** Postmark's per-message tag limit is one tag of ≤1,000 chars; Mailgun allows 3 tags per message. */
 const MAX_TAGS = 10;
 const NO_CRLF = /^[^\r\n]*$/;
-/** RFC 5322 field names: printable ASCII except colon. */
-const HEADER_NAME = /^[!-9;-~]+$/;
+/**
+ * Header names: RFC 7230 tokens (a subset of RFC 5322's printable ASCII without colon). They become MIME header names
+ * and Mailgun `h:` multipart field names, where quotes, parentheses or slashes would need escaping nobody does.
+ */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Metadata keys become Postmark JSON keys and Mailgun `v:` multipart field names: letters, digits, `_ - .` only. */
+const METADATA_KEY = /^[A-Za-z0-9_.-]+$/;
+/** File names go into Content-Disposition: no control characters, quotes, backslashes or path separators. */
+const FILENAME = /^[^\u0000-\u001f\u007f"\\/]+$/;
 /** Headers the API sets from its own fields; setting them through `headers` would contradict those fields. */
 const RESERVED_HEADERS = new Set(["from", "to", "cc", "bcc", "subject", "reply-to", "sender", "message-id", "date", "content-type", "mime-version", "content-transfer-encoding", "list-unsubscribe", "list-unsubscribe-post"]);
 
@@ -56,18 +64,26 @@ export const sendEmailSchema = z
     campaign_id: z.string().trim().min(1).max(200).optional(),
     headers: z
       .record(
-        z.string().regex(HEADER_NAME, "header names are printable ASCII without colons or spaces").refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), "this header is set from its own field"),
+        z.string().max(100).regex(HEADER_NAME, "header names are letters, digits and !#$%&'*+.^_`|~- (RFC 7230 tokens)").refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), "this header is set from its own field"),
         z.string().max(2000).regex(NO_CRLF, "header values must not contain line breaks"),
       )
       .default({}),
     metadata: z
-      .record(z.string().min(1).max(100).refine((k) => !k.startsWith("pm_"), "metadata keys starting with pm_ are reserved"), z.string().max(1000))
+      .record(
+        z
+          .string()
+          .min(1)
+          .max(100)
+          .regex(METADATA_KEY, "metadata keys are letters, digits, _, - and . only")
+          .refine((k) => !k.toLowerCase().startsWith("pm_"), "metadata keys starting with pm_ are reserved"),
+        z.string().max(1000),
+      )
       .refine((m) => Object.keys(m).length <= 50, "At most 50 metadata keys")
       .default({}),
     attachments: z
       .array(
         z.object({
-          filename: z.string().min(1).max(255).regex(NO_CRLF, "filename must not contain line breaks"),
+          filename: z.string().min(1).max(255).regex(FILENAME, "filename must not contain control characters, quotes, backslashes or slashes"),
           content: base64,
           content_type: z.string().min(3).max(255).regex(/^[\w.+-]+\/[\w.+-]+$/, "content_type must be a MIME type like application/pdf"),
           content_id: z.string().max(255).regex(NO_CRLF).optional(),
@@ -75,7 +91,7 @@ export const sendEmailSchema = z
       )
       .max(50)
       .default([]),
-    send_at: z.iso.datetime({ offset: true }).optional(),
+    send_at: storableDateTime().optional(),
   })
   .superRefine((v, ctx) => {
     if (!v.html_body && !v.text_body) ctx.addIssue({ code: "custom", path: ["html_body"], message: "html_body or text_body is required" });

@@ -4,10 +4,11 @@ import type { Database } from "@/db";
 import { messageRecipients } from "@/db/schema";
 import type { ProviderKind } from "@/lib/providers/provider-kind";
 import { AppError } from "@/lib/errors";
-import { logger } from "@/lib/logger";
+import { loggableError, logger } from "@/lib/logger";
 import { ingestEvents } from "@/lib/events/ingest-event";
 import type { NormalizedEvent } from "@/lib/providers/normalized-event";
 import { readClickToken, readOpenToken, readUnsubscribeToken } from "./tracking-links";
+import { normalizeClickTarget } from "./tracking-html";
 
 export interface RequestInfo {
   now: Date;
@@ -57,21 +58,26 @@ async function recordBestEffort(database: Database, workspaceId: string, recipie
     // No such recipient: its workspace was deleted (recipients go only with it), so there is nothing to attribute.
     if (provider) await ingestEvents(database, workspaceId, provider, [event(provider)]);
   } catch (err) {
-    logger.error("could not record tracking event", { error: err instanceof Error ? err.message : String(err) });
+    logger.error("could not record tracking event", { error: loggableError(err) });
   }
 }
 
-/** GET /t/c/{token}: records `clicked` and returns the signed original URL, the only place we redirect to. */
+/**
+ * GET /t/c/{token}: records `clicked` and returns the signed original URL, the only place we redirect to. The URL is
+ * normalized by the URL standard first (links signed before normalization existed may hold raw non-ASCII or
+ * spaces), so the redirect can always be answered; one that cannot be is refused before anything is recorded.
+ */
 export async function recordClick(database: Database, token: string, info: RequestInfo): Promise<string> {
   const link = readClickToken(token);
-  if (!link) throw badLink();
+  const target = link && normalizeClickTarget(link.u);
+  if (!link || !target) throw badLink();
   await recordBestEffort(database, link.w, link.r, (provider) =>
     ownEvent(
       { provider, type: "clicked", ourRecipientId: link.r, url: link.u, dedupKey: `own:click:${link.r}:${shortHash(link.u)}:${minuteBucket(info.now)}` },
       info,
     ),
   );
-  return link.u;
+  return target;
 }
 
 /** Checks an unsubscribe token without changing anything (GET shows a confirmation page). */

@@ -36,7 +36,8 @@ const unauthorized = (message: string) => new AppError("unauthorized", message);
  * 3. header authentication, before a byte of the body is read (Postmark's basic auth) → 401 — never 403, which stops
  *    Postmark's retries (esp-contracts §4.1);
  * 4. the body within WEBHOOK_MAX_BYTES and the module's content types → 413 / 415 / 400;
- * 5. body authentication (Mailgun's HMAC over timestamp + token) → 401, before anything in the body is trusted;
+ * 5. body authentication (Mailgun's HMAC over timestamp + token) → 401, before anything in the body is trusted (an
+ *    authentic body with absurd values, e.g. a 5,000-character token, is a 400);
  * 6. the module's parser → 400 for a structurally invalid body;
  * 7. the normalized events stored in one transaction (lib/events); a 2xx only after it committed.
  */
@@ -53,7 +54,7 @@ export async function receiveWebhook(database: Database, kind: ProviderKind, inp
   const { value: body, raw } = await readJsonBody(input.request, WEBHOOK_MAX_BYTES, hook.contentTypes);
   let replayToken: string | undefined;
   if (auth.kind === "body") {
-    const check = auth.check({ body, raw, headers: input.request.headers, now: input.now }, credentials.value);
+    const check = parsedOrBadRequest(() => auth.check({ body, raw, headers: input.request.headers, now: input.now }, credentials.value));
     if (!check.ok) throw unauthorized(check.reason);
     replayToken = check.replayToken;
   }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ProviderKind } from "../provider-kind";
+import { isStorableDate } from "@/lib/validation";
 import { WebhookPayloadError, type WebhookPayloadIssue } from "./webhook-payload-error";
 
 export function zodIssues(error: z.ZodError): WebhookPayloadIssue[] {
@@ -13,8 +14,8 @@ export function zodIssues(error: z.ZodError): WebhookPayloadIssue[] {
 export function parseIsoTimestamp(value: string | null | undefined, fallback: Date, provider: ProviderKind): Date {
   if (value === undefined || value === null || value === "") return fallback;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new WebhookPayloadError(provider, `Unparseable timestamp "${value}"`, [{ path: "timestamp", message: "invalid date" }]);
+  if (!isStorableDate(date)) {
+    throw new WebhookPayloadError(provider, `Unparseable or out-of-range timestamp "${value.slice(0, 40)}"`, [{ path: "timestamp", message: "invalid date" }]);
   }
   return date;
 }

@@ -2,10 +2,14 @@
 import { env } from "@/lib/config/env";
 import { PROVIDER_CALL_TIMEOUT_MS } from "../kit/provider-calls";
 import { verifyWithAdapter } from "../kit/verify-with-adapter";
+import { WebhookPayloadError } from "../kit/webhook-payload-error";
 import type { ProviderModule } from "../types";
+import { checkMailgunMessage } from "./message-limits";
 import { createMailgunAdapter, enableMailgunUnsubscribeTracking, MAILGUN_MAX_RECIPIENTS, MAILGUN_MAX_TAGS, type MailgunConfig } from "./adapter";
 import { mailgunConfig } from "./config";
 import { parseMailgunWebhook, readMailgunSignature, verifyMailgunSignature } from "./webhook";
+
+const MAX_TOKEN_LENGTH = 256;
 
 export const mailgunModule = {
   kind: "mailgun",
@@ -41,6 +45,7 @@ export const mailgunModule = {
       return tracking.ok ? null : { status: "refused", reason: `could not enable unsubscribe tracking: ${tracking.reason}`, code: tracking.code };
     }),
   // With unsubscribe handling on, Mailgun adds List-Unsubscribe and its `unsubscribed` events feed our suppressions.
+  checkMessage: checkMailgunMessage,
   handlesUnsubscribe: (settings) => Boolean(settings.unsubscribe_handling),
   webhook: {
     contentTypes: ["application/json"],
@@ -63,7 +68,12 @@ export const mailgunModule = {
           return { ok: false, reason: "The Mailgun signature block is missing or malformed" };
         }
         const check = verifyMailgunSignature(signature, signingKey, now);
-        return check.ok ? { ok: true, replayToken: signature.token } : { ok: false, reason: `Mailgun signature rejected (${check.reason})` };
+        if (!check.ok) return { ok: false, reason: `Mailgun signature rejected (${check.reason})` };
+        // Authentic, yet no Mailgun token is this long (they are 50 characters): refuse it rather than index it.
+        if (signature.token.length > MAX_TOKEN_LENGTH) {
+          throw new WebhookPayloadError("mailgun", `signature.token is longer than ${MAX_TOKEN_LENGTH} characters`, [{ path: "signature.token", message: "too long" }]);
+        }
+        return { ok: true, replayToken: signature.token };
       },
     },
     parse: (body) => parseMailgunWebhook(body),

@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { isStorableDate } from "@/lib/validation";
 import { readOurIds } from "../correlation";
 import { payloadDedupKey } from "../kit/dedup-key";
 import { WebhookPayloadError } from "../kit/webhook-payload-error";
@@ -59,11 +60,20 @@ const signatureSchema = z.object({
   signature: z.string(),
 });
 
+/**
+ * Unix seconds inside the storable range (years 0001–9999), so `occurredAt` is always a valid date; an address at
+ * most 320 characters and an id at most 128 (they are stored and indexed): anything else is not Mailgun's and
+ * answers 400, not a failed insert that Mailgun would retry for hours.
+ */
+const unixSeconds = z
+  .union([z.number(), z.string().regex(/^\d{1,15}(\.\d{1,9})?$/).transform(Number)])
+  .refine((t) => isStorableDate(new Date(Math.round(t * 1000))), "timestamp is out of range");
+
 const eventDataSchema = z.object({
-  event: z.string(),
-  id: z.string().nullish(),
-  timestamp: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]),
-  recipient: z.string().nullish(),
+  event: z.string().max(100),
+  id: z.string().max(128).nullish(),
+  timestamp: unixSeconds,
+  recipient: z.string().max(320).nullish(),
   severity: z.string().nullish(),
   reason: z.string().nullish(),
   url: z.string().nullish(),

@@ -4,6 +4,7 @@ import { randomToken } from "@/lib/ids";
 import { PROVIDER_CALL_TIMEOUT_MS } from "../kit/provider-calls";
 import { verifyWithAdapter } from "../kit/verify-with-adapter";
 import type { ProviderModule } from "../types";
+import { checkPostmarkMessage } from "./message-limits";
 import { createPostmarkAdapter, POSTMARK_MAX_BATCH, type PostmarkConfig } from "./adapter";
 import { postmarkConfig } from "./config";
 import { authenticatePostmark, parsePostmarkWebhookWithReason, type BasicAuthCredentials } from "./webhook";
@@ -32,6 +33,7 @@ export const postmarkModule = {
   }),
   createAdapter: createPostmarkAdapter,
   verify: (config) => verifyWithAdapter(createPostmarkAdapter(config)),
+  checkMessage: checkPostmarkMessage,
   handlesUnsubscribe: () => false,
   webhook: {
     contentTypes: ["application/json"],

@@ -34,9 +34,17 @@ export function authenticatePostmark(authorizationHeader: string | null, expecte
 
 // Casing caveat (§4.2): ServerID in the SDK types, ServerId in Postmark's own example. Accept both.
 const serverIdSchema = z.union([z.number(), z.string()]).nullish();
+/**
+ * Bounds on what we store and index (events.dedup_key, events.recipient_email, suppressions.email): an address is at
+ * most 320 characters (RFC 5321: 64 + 1 + 255), ids far less; longer values are not Postmark's and answer 400 instead
+ * of failing the insert (a 500 would make Postmark retry the same body for hours).
+ */
+const address = z.string().max(320);
+const id = z.string().max(256);
+
 const commonFields = {
-  RecordType: z.string(),
-  MessageID: z.string().nullish(),
+  RecordType: z.string().max(100),
+  MessageID: id.nullish(),
   ServerID: serverIdSchema,
   ServerId: serverIdSchema,
   MessageStream: z.string().nullish(),
@@ -46,8 +54,8 @@ const commonFields = {
 
 const deliverySchema = z.object({
   ...commonFields,
-  MessageID: z.string(),
-  Recipient: z.string(),
+  MessageID: id,
+  Recipient: address,
   DeliveredAt: z.string().nullish(),
   Details: z.string().nullish(),
 });
@@ -55,12 +63,12 @@ const deliverySchema = z.object({
 // §4.3: every field except RecordType, ID, MessageID, Type and TypeCode may be missing (the Unsubscribe variant).
 const bounceSchema = z.object({
   ...commonFields,
-  ID: z.union([z.number(), z.string()]),
-  MessageID: z.string(),
-  Type: z.string(),
+  ID: z.union([z.number(), z.string().max(100)]),
+  MessageID: id,
+  Type: z.string().max(100),
   TypeCode: z.number(),
   Name: z.string().nullish(),
-  Email: z.string().nullish(),
+  Email: address.nullish(),
   BouncedAt: z.string().nullish(),
   Description: z.string().nullish(),
   Details: z.string().nullish(),
@@ -71,8 +79,8 @@ const bounceSchema = z.object({
 
 const engagementFields = {
   ...commonFields,
-  MessageID: z.string(),
-  Recipient: z.string(),
+  MessageID: id,
+  Recipient: address,
   ReceivedAt: z.string().nullish(),
   Platform: z.string().nullish(),
   UserAgent: z.string().nullish(),
@@ -85,7 +93,7 @@ const clickSchema = z.object({ ...engagementFields, OriginalLink: z.string(), Cl
 
 const subscriptionChangeSchema = z.object({
   ...commonFields,
-  Recipient: z.string(),
+  Recipient: address,
   SuppressSending: z.boolean(),
   SuppressionReason: z.string().nullish(),
   Origin: z.string().nullish(),

@@ -28,6 +28,8 @@ export const smtpModule = {
   },
   createAdapter: createSmtpAdapter,
   verify: (config) => verifyWithAdapter(createSmtpAdapter(config)),
+  // A relay takes any header, tag header or id header we send; nothing to refuse in advance.
+  checkMessage: () => [],
   handlesUnsubscribe: () => false,
   webhook: null,
 } satisfies ProviderModule<"smtp", SmtpConfig>;

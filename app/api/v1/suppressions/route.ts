@@ -1,5 +1,5 @@
 import { apiRoute } from "@/lib/http/api-route";
-import { readJsonBody, readText } from "@/lib/http/read-body";
+import { readChunks, readJsonBody } from "@/lib/http/read-body";
 import { json } from "@/lib/http/respond";
 import { importSuppressionsCsv } from "@/lib/suppressions/import-suppressions";
 import { listSuppressions } from "@/lib/suppressions/list-suppressions";
@@ -18,7 +18,7 @@ export const GET = apiRoute("full", async (request, ctx) => {
 /** POST: JSON {email, reason?, note?} adds one (201, or 200 when already there); text/csv imports a list. */
 export const POST = apiRoute("full", async (request, ctx) => {
   if (/^text\/csv\b/i.test(request.headers.get("content-type") ?? "")) {
-    return json(await importSuppressionsCsv(ctx, await readText(request, MAX_CSV_BYTES)));
+    return json(await importSuppressionsCsv(ctx, readChunks(request, MAX_CSV_BYTES)));
   }
   const { value } = await readJsonBody(request, MAX_JSON_BYTES);
   const { created, suppression } = await addSuppression(ctx, value);

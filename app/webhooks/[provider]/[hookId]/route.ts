@@ -1,5 +1,6 @@
 import { getDatabase } from "@/db";
 import { errorResponse, json } from "@/lib/http/respond";
+import { refuseUnstorableRouteInput } from "@/lib/http/route-input";
 import { parseProviderKind } from "@/lib/providers/registry";
 import { receiveWebhook } from "@/lib/webhooks/receive-webhook";
 
@@ -12,7 +13,9 @@ type Params = { params: Promise<{ provider: string; hookId: string }> };
  */
 export async function POST(request: Request, route: Params): Promise<Response> {
   try {
-    const { provider, hookId } = await route.params;
+    const params = await route.params;
+    refuseUnstorableRouteInput(request, params);
+    const { provider, hookId } = params;
     return json(await receiveWebhook(await getDatabase(), parseProviderKind(provider), { hookId, request, now: new Date() }));
   } catch (err) {
     return errorResponse(err);
