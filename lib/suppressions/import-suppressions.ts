@@ -1,6 +1,7 @@
 import { suppressions, SUPPRESSION_REASONS, type SuppressionReason } from "@/db/schema";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
+import { isStorableString } from "@/lib/validation";
 import { CsvError } from "csv-parse";
 import { parseCsvRows } from "./csv";
 import { suppressionEmail } from "./schemas";
@@ -59,7 +60,8 @@ export async function importSuppressionsCsv(
       const email = suppressionEmail.safeParse(raw);
       const reasonCell = columns.reason === undefined ? "" : (cells[columns.reason] ?? "").trim().toLowerCase();
       const reason = reasonCell === "" ? "manual" : (SUPPRESSION_REASONS as readonly string[]).includes(reasonCell) ? (reasonCell as SuppressionReason) : null;
-      if (!email.success) skip({ line, value: raw.slice(0, 320), reason: "invalid email address" });
+      if (!cells.every(isStorableString)) skip({ line, value: raw.slice(0, 320).replace(/[\u0000\ud800-\udfff]/g, "\ufffd"), reason: "contains a NUL character or an unpaired UTF-16 surrogate" });
+      else if (!email.success) skip({ line, value: raw.slice(0, 320), reason: "invalid email address" });
       else if (!reason) skip({ line, value: raw.slice(0, 320), reason: `unknown reason "${reasonCell.slice(0, 50)}"` });
       else if (seen.has(email.data)) duplicates++;
       else {

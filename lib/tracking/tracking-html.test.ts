@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rewriteHtmlForTracking } from "./tracking-html";
+import { applyTracking, MAX_TRACKED_LINKS, normalizeClickTarget, planTracking, rewriteHtmlForTracking } from "./tracking-html";
 
 const clickUrl = (original: string) => `https://t.example.com/c?u=${encodeURIComponent(original)}`;
 const pixel = "https://t.example.com/o/tok.en";
@@ -74,5 +74,65 @@ describe("rewriteHtmlForTracking", () => {
   it("does nothing without options", () => {
     const html = `<a href="https://example.com">x</a></body>`;
     expect(rewriteHtmlForTracking(html, {})).toBe(html);
+  });
+});
+
+describe("rewriteHtmlForTracking on hostile and real-world markup", () => {
+  const both = { clickUrl, openPixelUrl: pixel };
+
+  // These froze the process (quadratic regular expressions): each must now finish well inside the test timeout.
+  it('"<a " × 100,000 (300 KB, never closed) is left as it is', () => {
+    const html = "<a ".repeat(100_000);
+    expect(rewriteHtmlForTracking(html, both)).toBe(html + rewriteHtmlForTracking("", { openPixelUrl: pixel }));
+  });
+
+  it('"</body>" × 100,000 gets one pixel, before the last one', () => {
+    const html = "</body>".repeat(100_000);
+    const out = rewriteHtmlForTracking(html, { openPixelUrl: pixel });
+    expect(out.length - html.length).toBe(rewriteHtmlForTracking("", { openPixelUrl: pixel }).length);
+    expect(out.endsWith("/></body>")).toBe(true);
+  });
+
+  it("10 MB of pathological HTML (unclosed tags, quotes, comments, links) is rewritten in one pass", () => {
+    const chunk = `<a href="https://example.com/x">x</a><a title='>' <!-- <a href="https://e.com"> <a href=https://e.com/u `;
+    const html = chunk.repeat(Math.ceil(10_000_000 / chunk.length));
+    const out = rewriteHtmlForTracking(html, both);
+    expect(out.length).toBeGreaterThan(html.length);
+    expect((out.match(/t\.example\.com\/c\?u=/g) ?? []).length).toBeLessThanOrEqual(MAX_TRACKED_LINKS);
+  });
+
+  it("keeps Outlook conditional comments and their links byte for byte", () => {
+    const mso = `<!--[if mso]><v:roundrect href="https://example.com/cta"><w:anchorlock/><center>Go</center></v:roundrect><![endif]--><!--[if !mso]><!--><a href="https://example.com/cta">Go</a><!--<![endif]-->`;
+    const out = rewriteHtmlForTracking(mso, { clickUrl });
+    expect(out.startsWith(`<!--[if mso]><v:roundrect href="https://example.com/cta"><w:anchorlock/><center>Go</center></v:roundrect><![endif]--><!--[if !mso]><!-->`)).toBe(true);
+    expect(out).toContain(`<a href="https://t.example.com/c?u=https%3A%2F%2Fexample.com%2Fcta">Go</a><!--<![endif]-->`);
+  });
+
+  it("leaves malformed markup untouched around the links it rewrites", () => {
+    const html = `<p <b>unclosed <i>tags</p></b><a href="https://example.com/ok" >ok</a> stray > and < and & <table><tr><td>cell`;
+    const out = rewriteHtmlForTracking(html, { clickUrl });
+    expect(out).toBe(html.replace(`"https://example.com/ok"`, `"https://t.example.com/c?u=https%3A%2F%2Fexample.com%2Fok"`));
+  });
+
+  it("does not rewrite links inside <script> or <style>", () => {
+    const html = `<script>var s = '<a href="https://example.com/s">';</script><style>a[href="https://example.com/y"]{}</style>`;
+    expect(rewriteHtmlForTracking(html, { clickUrl })).toBe(html);
+  });
+
+  it("normalizes targets with the URL standard: non-ASCII paths and hosts encoded, spaces escaped", () => {
+    const seen: string[] = [];
+    rewriteHtmlForTracking(`<a href="https://ru.wikipedia.org/wiki/Москва">a</a><a href="https://bücher.example/a b">b</a><a href="https://exa mple.com/">c</a>`, {
+      clickUrl: (u) => (seen.push(u), u),
+    });
+    expect(seen).toEqual(["https://ru.wikipedia.org/wiki/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0", "https://xn--bcher-kva.example/a%20b"]);
+    expect(normalizeClickTarget("javascript:alert(1)")).toBeNull();
+    expect(normalizeClickTarget("https://exa mple.com/")).toBeNull();
+  });
+
+  it("plans once and applies per recipient with the same result as a full rewrite", () => {
+    const html = `<html><body><a href="https://example.com/a">a</a><a href='https://example.com/b'>b</a></body></html>`;
+    const plan = planTracking(html);
+    expect(plan.links).toHaveLength(2);
+    expect(applyTracking(plan, both)).toBe(rewriteHtmlForTracking(html, both));
   });
 });
