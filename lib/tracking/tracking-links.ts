@@ -6,6 +6,7 @@
  */
 import { appUrl } from "@/lib/config/env";
 import { authSecret } from "@/lib/crypto/instance-keys";
+import { isStorableString } from "@/lib/validation";
 import { signLinkToken, verifyLinkToken } from "./signed-links";
 
 export interface OpenLink {
@@ -48,7 +49,8 @@ function sign(payload: LinkPayload): string {
   return signLinkToken(payload, authSecret());
 }
 
-const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "";
+/** Token fields end up in SQL: non-empty, bounded and storable (a token is ours, but its payload is still input). */
+const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "" && v.length <= 2048 && isStorableString(v);
 
 /** The verified payload of the given purpose, or null for anything tampered, malformed or minted for another purpose. */
 export function readOpenToken(token: string): OpenLink | null {
@@ -64,5 +66,5 @@ export function readClickToken(token: string): ClickLink | null {
 
 export function readUnsubscribeToken(token: string): UnsubscribeLink | null {
   const p = verifyLinkToken<Partial<UnsubscribeLink>>(token, authSecret());
-  return p?.p === "unsub" && nonEmpty(p.w) && nonEmpty(p.r) && typeof p.e === "string" ? (p as UnsubscribeLink) : null;
+  return p?.p === "unsub" && nonEmpty(p.w) && nonEmpty(p.r) && typeof p.e === "string" && p.e.length <= 320 && isStorableString(p.e) ? (p as UnsubscribeLink) : null;
 }
