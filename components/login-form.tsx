@@ -16,7 +16,7 @@ export function LoginForm() {
     const result = await signIn("credentials", { email: form.get("email"), password: form.get("password"), redirect: false });
     setPending(false);
     if (!result || result.error) {
-      setError("Wrong email or password.");
+      setError(result?.error?.startsWith("Too many sign-in attempts.") ? result.error : "Wrong email or password.");
       return;
     }
     window.location.assign("/");

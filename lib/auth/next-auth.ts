@@ -5,8 +5,11 @@ import { and, asc, eq } from "drizzle-orm";
 import { getDatabase } from "@/db";
 import { memberships, users, workspaces, type Role } from "@/db/schema";
 import { authSecret } from "../crypto/instance-keys";
-import { verifyPassword } from "../crypto/passwords";
+import { checkSignIn } from "./sign-in";
 import type { ServiceContext } from "./context";
+
+/** The start of the message the sign-in form shows for a throttled attempt (components/login-form.tsx). */
+export const THROTTLED_PREFIX = "Too many sign-in attempts.";
 
 /** Browser sessions: next-auth credentials sign-in, JWT in an http-only cookie (no session table to keep). */
 export function authOptions(): NextAuthOptions {
@@ -18,14 +21,17 @@ export function authOptions(): NextAuthOptions {
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(credentials) {
+        async authorize(credentials, req) {
           const email = credentials?.email?.trim().toLowerCase();
           const password = credentials?.password;
           if (!email || !password) return null;
-          const database = await getDatabase();
-          const [user] = await database.db.select().from(users).where(eq(users.email, email)).limit(1);
-          if (!user || !(await verifyPassword(password, user.passwordHash))) return null;
-          return { id: user.id, email: user.email, name: user.name };
+          const forwarded = (req?.headers as Record<string, unknown> | undefined)?.["x-forwarded-for"];
+          const client = typeof forwarded === "string" ? forwarded.split(",")[0]!.trim() : null;
+          const result = await checkSignIn(await getDatabase(), { email, password, client });
+          if (result.ok) return result.user;
+          // next-auth hands a thrown message to the sign-in form (result.error); a plain null reads "wrong password".
+          if (result.reason === "throttled") throw new Error(`${THROTTLED_PREFIX} Try again in ${Math.ceil(result.retryAfterSeconds / 60)} minutes.`);
+          return null;
         },
       }),
     ],

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 
 /**
@@ -10,6 +11,16 @@ const optionalUrl = z.preprocess(emptyAsUnset, z.url().optional());
 const int = (fallback: number, min = 0) => z.preprocess(emptyAsUnset, z.coerce.number().int().min(min).default(fallback));
 const bool = (fallback: boolean) =>
   z.preprocess(emptyAsUnset, z.enum(["true", "false", "1", "0"]).default(fallback ? "true" : "false")).transform((v) => v === "true" || v === "1");
+
+/** `10.0.0.0/8, 192.0.2.7, fd00::/8` → the entries, each an IP or CIDR (checked here, applied by lib/providers/smtp). */
+const cidrList = z.preprocess(
+  emptyAsUnset,
+  z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry) && isIP(entry.split("/")[0]!) !== 0), "must be comma-separated IP addresses or CIDR ranges")
+    .optional(),
+);
 
 export const envSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -38,6 +49,10 @@ export const envSchema = z.object({
   DISPATCHER_LEASE_SECONDS: int(120, 5),
   MAX_REQUEST_BYTES: int(10 * 1024 * 1024, 1024),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),
+  /** Comma-separated IPs/CIDRs SMTP relays may be at (unset: anywhere not denied). An operator setting, not a workspace one. */
+  SMTP_HOST_ALLOWLIST: cidrList,
+  /** Comma-separated IPs/CIDRs SMTP relays may never be at (link-local and cloud-metadata addresses are always refused). */
+  SMTP_HOST_DENYLIST: cidrList,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { isIP } from "node:net";
 import nodemailer from "nodemailer";
 import { SMTP_ID_HEADERS } from "../correlation";
 import { bareAddress, SendRecorder } from "../kit/provider-calls";
 import { classifySmtpError } from "./errors";
+import { checkSmtpHost } from "./host-policy";
 import type { MessageContent, ProviderAdapter, RecipientCopy, SendBatch, SendOutcome, VerifyResult } from "../types";
 
 export interface SmtpConfig {
@@ -63,32 +65,77 @@ function toMail(content: MessageContent, copy: RecipientCopy, messageId: string)
   };
 }
 
+/** How long a resolved (and checked) relay address is reused before the host is resolved and checked again. */
+const RESOLVE_TTL_MS = 5 * 60_000;
+
+class HostRefused extends Error {}
+
 export function createSmtpAdapter(config: SmtpConfig): ProviderAdapter {
   const timeouts = config.timeoutMs
     ? { connectionTimeout: config.timeoutMs, greetingTimeout: config.timeoutMs, socketTimeout: config.timeoutMs }
     : {};
-  // pool: true keeps up to maxConnections open and reuses each for up to 100 messages (nodemailer default).
-  const transporter = nodemailer.createTransport({
-    pool: true,
-    host: config.host,
-    port: config.port,
-    secure: config.secure,
-    maxConnections: config.maxConnections ?? 5,
-    // No silent re-queue onto another connection: retries and their delays belong to the dispatcher (style.md §4),
-    // which must see the failure to schedule, count and fail over.
-    maxRequeues: 0,
-    auth: config.username ? { user: config.username, pass: config.password ?? "" } : undefined,
-    tls: { rejectUnauthorized: !config.allowSelfSigned },
-    dkim: config.dkim,
-    ...timeouts,
-  });
+  let current: { address: string; resolvedAt: number; transporter: ReturnType<typeof nodemailer.createTransport> } | null = null;
+  let resolving: Promise<ReturnType<typeof nodemailer.createTransport>> | null = null;
+
+  /** The pool for the address the host policy allowed (lib/providers/smtp/host-policy.ts): connect where we checked. */
+  function createPool(address: string) {
+    // pool: true keeps up to maxConnections open and reuses each for up to 100 messages (nodemailer default).
+    return nodemailer.createTransport({
+      pool: true,
+      host: address,
+      port: config.port,
+      secure: config.secure,
+      maxConnections: config.maxConnections ?? 5,
+      // No silent re-queue onto another connection: retries and their delays belong to the dispatcher (style.md §4),
+      // which must see the failure to schedule, count and fail over.
+      maxRequeues: 0,
+      auth: config.username ? { user: config.username, pass: config.password ?? "" } : undefined,
+      // TLS still checks the certificate against the configured name, not the address we connect to.
+      tls: { rejectUnauthorized: !config.allowSelfSigned, ...(isIP(config.host) ? {} : { servername: config.host }) },
+      dkim: config.dkim,
+      ...timeouts,
+    });
+  }
+
+  function transport() {
+    if (current && Date.now() - current.resolvedAt < RESOLVE_TTL_MS) return Promise.resolve(current.transporter);
+    resolving ??= (async () => {
+      const check = await checkSmtpHost(config.host);
+      if (!check.ok) throw new HostRefused(check.reason);
+      if (current?.address === check.address) current.resolvedAt = Date.now();
+      else {
+        current?.transporter.close();
+        current = { address: check.address, resolvedAt: Date.now(), transporter: createPool(check.address) };
+      }
+      return current.transporter;
+    })().finally(() => {
+      resolving = null;
+    });
+    return resolving;
+  }
+
+  /**
+   * Every transaction has a deadline: a relay that drips one byte at a time keeps resetting the socket timeout, and
+   * must not hold a round (and through its heartbeat, the lease) forever. Past it the copy is a retryable failure;
+   * the relay may still finish the transaction, which the attempt's message says.
+   */
+  function withDeadline<T>(work: Promise<T>): Promise<T> {
+    const ms = config.timeoutMs;
+    if (!ms) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms; the relay may still deliver it`), { code: "ETIMEDOUT" })), ms);
+    });
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  }
 
   async function sendCopy(rec: SendRecorder, content: MessageContent, copy: RecipientCopy): Promise<void> {
     const index = rec.reserveCall();
     const startedAt = new Date();
     const messageId = newMessageId(content.from);
     try {
-      const info = await transporter.sendMail(toMail(content, copy, messageId));
+      const transporter = await transport();
+      const info = await withDeadline(transporter.sendMail(toMail(content, copy, messageId)));
       rec.addCall({ index, recipientIds: [copy.recipientId], startedAt, finishedAt: new Date() });
       // With cc/bcc the relay may accept the transaction while refusing the `to` address itself.
       const rejected = ((info.rejected ?? []) as Array<string | { address: string }>).map((a) =>
@@ -98,7 +145,7 @@ export function createSmtpAdapter(config: SmtpConfig): ProviderAdapter {
         rec.fail(copy.recipientId, { class: "recipient_rejected", message: `relay refused ${copy.to}` }, index);
       } else rec.accept(copy.recipientId, messageId, index);
     } catch (err) {
-      const error = classifySmtpError(err);
+      const error = err instanceof HostRefused ? { class: "provider_config" as const, message: `SMTP host ${config.host} refused: ${err.message}` } : classifySmtpError(err);
       rec.addCall({ index, recipientIds: [copy.recipientId], startedAt, finishedAt: new Date(), error });
       rec.fail(copy.recipientId, error, index);
     }
@@ -116,16 +163,18 @@ export function createSmtpAdapter(config: SmtpConfig): ProviderAdapter {
 
     async verify(): Promise<VerifyResult> {
       try {
-        await transporter.verify();
+        await withDeadline((await transport()).verify());
         return { status: "verified", records: [], details: { host: config.host, port: config.port } };
       } catch (err) {
+        if (err instanceof HostRefused) return { status: "refused", reason: `SMTP ${config.host}:${config.port}: ${err.message}`, code: "host_refused" };
         const f = classifySmtpError(err);
         return { status: "refused", reason: `SMTP ${config.host}:${config.port}: ${f.message}`, code: f.code };
       }
     },
 
     async close() {
-      transporter.close();
+      current?.transporter.close();
+      current = null;
     },
   };
 }

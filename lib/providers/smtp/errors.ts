@@ -36,10 +36,36 @@ const PERMANENT_BY_STAGE: Readonly<Record<Stage, ErrorClass>> = {
   data: "message_invalid",
 };
 
+/**
+ * A short reason for failures before the relay has answered our mail (connecting, the greeting, TLS, login): whatever
+ * the remote side sent there is never repeated, since a host that is not an SMTP relay would otherwise hand its banner
+ * (a database's greeting, a service's version) to whoever configured it.
+ */
+export function shortSmtpReason(err: unknown): string {
+  const e = err as { code?: string; responseCode?: number; message?: string };
+  const text = String(e?.message ?? "");
+  const reply = typeof e?.responseCode === "number" ? ` (${e.responseCode})` : "";
+  if (e?.code === "EAUTH" || e?.code === "ENOAUTH") return `authentication failed${reply}`;
+  if (e?.code === "ETLS" || e?.code === "EREQUIRETLS" || /\b(tls|ssl|certificate)\b/i.test(text)) return "TLS failed";
+  if (e?.code === "EDNS" || /ENOTFOUND|EAI_AGAIN/.test(text)) return "host name not found";
+  // The system's own words about the address we dialed (never the remote side's): "ECONNREFUSED 127.0.0.1:2525".
+  const dialed = /\b(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH) [0-9a-fA-F.:[\]]+/.exec(text)?.[0];
+  if (/ECONNREFUSED/.test(text)) return `connection refused${dialed ? ` (${dialed})` : ""}`;
+  if (dialed) return `unreachable (${dialed})`;
+  if (/greeting never received/i.test(text)) return "no SMTP greeting (timed out)";
+  if (e?.code === "EPROTOCOL" || /invalid greeting/i.test(text)) return "no SMTP greeting (the service there does not speak SMTP)";
+  if (e?.code === "ETIMEDOUT" || /timed? ?out/i.test(text)) return "timed out";
+  if (/ECONNRESET|socket|closed/i.test(text)) return "connection closed";
+  return `SMTP error${e?.code ? ` ${e.code}` : ""}${reply}`;
+}
+
 export function classifySmtpError(err: unknown): ProviderFailure {
   const e = err as { code?: string; responseCode?: number; command?: string; message?: string };
-  const message = String(e?.message ?? err);
   const reply = e?.responseCode;
+  const stage = stageOf(e?.command, e?.code);
+  // The relay's own reply to our envelope or content is worth showing ("550 5.1.1 no such user"); anything said before
+  // it accepted us is not (shortSmtpReason).
+  const message = stage === "connect" || stage === "auth" ? shortSmtpReason(err) : String(e?.message ?? err);
   if (typeof reply === "number" && reply >= 400) {
     let cls: ErrorClass;
     if (AUTH_CODES.has(reply) || e.code === "EAUTH") cls = "provider_config";
