@@ -155,7 +155,8 @@ async function main() {
   const apiKey = (await createApiKey(ctx, { name: "bench", scope: "full" })).key;
 
   // ---- servers ------------------------------------------------------------------------------------------
-  const app = await startApp({ env: { ...appEnv, DATABASE_URL: dbUrl, DISPATCHER_ENABLED: "false" }, log: path.join(LOG_DIR, "app.log") });
+  // The per-key send rate limit is off here: one key drives the load, and the point is the app's ceiling.
+  const app = await startApp({ env: { ...appEnv, DATABASE_URL: dbUrl, DISPATCHER_ENABLED: "false", SEND_RATE_LIMIT_PER_SECOND: "0" }, log: path.join(LOG_DIR, "app.log") });
   onCleanup("app", () => app.stop());
   const appUrl = app.url.replace("localhost", "127.0.0.1");
   const nextFloor: Server = await startNextFloor(path.join(LOG_DIR, "next-floor.log"));

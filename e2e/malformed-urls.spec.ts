@@ -25,3 +25,14 @@ test("a well-formed escape still reaches the route (401 for a missing key, not 4
   const res = await request.get("/api/v1/emails/msg_%41");
   expect(res.status()).toBe(401);
 });
+
+test("console pages carry the security headers (no framing, no sniffing, same-origin referrer)", async ({ request }) => {
+  for (const path of ["/login", "/setup", "/u/not-a-token"]) {
+    const res = await request.get(path, { maxRedirects: 0 });
+    const headers = res.headers();
+    expect(headers["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(headers["x-frame-options"], path).toBe("DENY");
+    expect(headers["x-content-type-options"], path).toBe("nosniff");
+    expect(headers["referrer-policy"], path).toBe("same-origin");
+  }
+});

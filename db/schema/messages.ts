@@ -85,6 +85,11 @@ export const messageRecipients = pgTable(
     totalAttempts: integer("total_attempts").notNull().default(0),
     /** Times the whole chain was exhausted (drives the deferred backoff). */
     deferrals: integer("deferrals").notNull().default(0),
+    /**
+     * Times this row was taken over from a claim whose lease ran out (its worker died or stalled mid-round). A row that
+     * keeps killing its workers is quarantined as `failed` after MAX_RECLAIMS instead of being resent forever.
+     */
+    reclaims: integer("reclaims").notNull().default(0),
     nextAttemptAt: tstz("next_attempt_at").notNull().default(sql`now()`),
     lockedBy: text("locked_by"),
     lockedUntil: tstz("locked_until"),

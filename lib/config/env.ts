@@ -48,6 +48,10 @@ export const envSchema = z.object({
   DISPATCHER_POLL_MS: int(5000, 50),
   DISPATCHER_LEASE_SECONDS: int(120, 5),
   MAX_REQUEST_BYTES: int(10 * 1024 * 1024, 1024),
+  /** Send API requests per second per API key (token bucket, per process); 0 turns the limit off. */
+  SEND_RATE_LIMIT_PER_SECOND: int(200, 0),
+  /** Requests a key may send at once before the per-second rate applies. */
+  SEND_RATE_LIMIT_BURST: int(1000, 1),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),
   /** Comma-separated IPs/CIDRs SMTP relays may be at (unset: anywhere not denied). An operator setting, not a workspace one. */
   SMTP_HOST_ALLOWLIST: cidrList,

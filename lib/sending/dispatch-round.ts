@@ -19,6 +19,13 @@ import { suppressionIsActive } from "../suppressions/suppression-rule";
 type MessageRow = typeof messages.$inferSelect;
 type ProviderRow = typeof providerConfigs.$inferSelect;
 
+/**
+ * A recipient whose claim expired this many times (its worker died or stalled mid-round each time, e.g. a message that
+ * crashes the process) is quarantined as `failed` with the reason, instead of being resent forever. Each takeover is
+ * also in its history as an `unknown` attempt.
+ */
+export const MAX_RECLAIMS = 3;
+
 /** Per-recipient additions made just before sending (List-Unsubscribe, own tracking for SMTP). */
 export type Personalize = (input: { copy: RecipientCopy; content: MessageContent; provider: ProviderRow }) => RecipientCopy;
 
@@ -133,6 +140,12 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     const settings = settingsByWs.get(r.workspaceId);
     if (!message || !settings) continue; // deleted with its workspace meanwhile (cascade)
     const state = { chain: r.chain, chainPosition: r.chainPosition, attempts: r.attempts, deferrals: r.deferrals, firstDueAt: dueSince(message) };
+    if (r.lostClaim && r.reclaims >= MAX_RECLAIMS) {
+      settle(r, { ...state, status: "failed", nextAttemptAt: now }, {
+        last_error: `quarantined: taken over from ${r.reclaims} expired claims (the workers sending it stopped each time); not resent`,
+      });
+      continue;
+    }
     if (suppressed.has(`${r.workspaceId}:${r.email}`)) {
       settle(r, { ...state, status: "failed", nextAttemptAt: now }, { status: "suppressed", last_error: "address is on the suppression list" });
       continue;
@@ -162,7 +175,8 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   }
 
   await recordLostClaims(deps, claimed, settled);
-  await Promise.all(
+  // allSettled: one group's failure must not end the round (and with it the lease heartbeat) while others still send.
+  const groupResults = await Promise.allSettled(
     [...groups.values()].map(async ({ provider, items }) => {
       const outcome = await sendGroup(deps, provider, items, messagesById, suppressed);
       const updates: Update[] = [];
@@ -214,11 +228,30 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
       }
       // Each provider's outcome is committed as soon as its call returns: a slow provider never holds back
       // (or risks the lease of) what a fast one already sent.
-      await persist(deps, updates, attempts);
+      await withRetries(() => persist(deps, updates, attempts));
       await recordBreaker(deps, provider, outcome, now);
     }),
   );
+  const failed = groupResults.find((g): g is PromiseRejectedResult => g.status === "rejected");
+  if (failed) throw failed.reason;
   return stats;
+}
+
+/**
+ * The outcome write is retried (a connection blip, a failover of the database) before giving up: a group whose
+ * outcome is not recorded is resent when its lease runs out, so a few more tries here save duplicate mail.
+ */
+export const OUTCOME_WRITE_DELAYS_MS = [200, 1000, 3000];
+async function withRetries<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt >= OUTCOME_WRITE_DELAYS_MS.length) throw err;
+      logger.warn("recording a send outcome failed; retrying", { attempt: attempt + 1, error: loggableError(err) });
+      await new Promise((resolve) => setTimeout(resolve, OUTCOME_WRITE_DELAYS_MS[attempt]));
+    }
+  }
 }
 
 /**

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { inArray, like } from "drizzle-orm";
+import { eq, inArray, like } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { workspaceFixture } from "../support/fixtures";
 import { connectAll, makeDispatcher, send, startEmulators, TestClock, type Emulators } from "../support/pipeline";
 import { messageRecipients, sendAttempts } from "@/db/schema";
 import { claimDueRecipients, releaseClaims } from "@/lib/sending/claim-recipients";
+import { MAX_RECLAIMS } from "@/lib/sending/dispatch-round";
 
 const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com`);
 
@@ -118,6 +119,36 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a Po
   });
 });
 
+describe("quarantine", () => {
+  it(`a recipient taken over from ${MAX_RECLAIMS} expired claims is failed with the reason, not resent again`, async () => {
+    const t = await createTestDatabase("pglite");
+    try {
+      const w = await workspaceFixture(t.database);
+      const { storeProviderRows } = await import("../support/providers");
+      await storeProviderRows(w.ctx, ["postmark"]);
+      const { sendEmail } = await import("@/lib/sending/send-email");
+      const body = { from: "ops@example.com", to: "poison@example.com", subject: "s", text_body: "t" };
+      await sendEmail(w.ctx, body, { rawBody: JSON.stringify(body) });
+      // Workers that claim it and die: each claim expires and the next one takes it over.
+      let now = Date.now() + 1000;
+      for (let i = 1; i <= MAX_RECLAIMS; i++) {
+        expect(await claimDueRecipients(t.database, { workerId: `dying-${i}#1`, limit: 10, now: new Date(now), leaseMs: 1000 })).toHaveLength(1);
+        now += 2000;
+      }
+      const clock = new TestClock(new Date(now));
+      const stats = await makeDispatcher(t.database, clock, { workerId: "survivor" }).drain();
+      expect(stats.reduce((n, s) => n + s.calls, 0)).toBe(0); // no provider call: not resent
+      const [row] = await t.database.db.select().from(messageRecipients).where(eq(messageRecipients.workspaceId, w.workspace.id));
+      expect(row).toMatchObject({ status: "failed", reclaims: MAX_RECLAIMS });
+      expect(row!.lastError).toMatch(/quarantined/);
+      const unknown = (await t.database.db.select().from(sendAttempts).where(eq(sendAttempts.recipientId, row!.id))).filter((a) => a.outcome === "unknown");
+      expect(unknown.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await t.drop();
+    }
+  });
+});
+
 describe("shutdown", () => {
   it("releases what a stopping worker still holds so another takes it at once", async () => {
     const t = await createTestDatabase("pglite");
@@ -133,6 +164,12 @@ describe("shutdown", () => {
       expect(claimed).toHaveLength(2);
       expect(await claimDueRecipients(t.database, { workerId: "w2#1", limit: 10, now, leaseMs: 60_000 })).toHaveLength(0);
       expect(await releaseClaims(t.database, "w1", now)).toBe(2);
+      // Released while `sending`: each leaves an `unknown` attempt under the released claim (it may have been sent).
+      const evidence = await t.database.db.select().from(sendAttempts).where(inArray(sendAttempts.recipientId, claimed.map((c) => c.id)));
+      expect(evidence.map((a) => [a.outcome, a.workerId, a.provider])).toEqual([
+        ["unknown", "w1#1", "postmark"],
+        ["unknown", "w1#1", "postmark"],
+      ]);
       expect(await claimDueRecipients(t.database, { workerId: "w2#1", limit: 10, now, leaseMs: 60_000 })).toHaveLength(2);
     } finally {
       await t.drop();

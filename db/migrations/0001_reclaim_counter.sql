@@ -1,0 +1,1 @@
+ALTER TABLE "message_recipients" ADD COLUMN "reclaims" integer DEFAULT 0 NOT NULL;
