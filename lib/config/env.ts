@@ -52,6 +52,8 @@ export const envSchema = z.object({
   SEND_RATE_LIMIT_PER_SECOND: int(200, 0),
   /** Requests a key may send at once before the per-second rate applies. */
   SEND_RATE_LIMIT_BURST: int(1000, 1),
+  /** Bearer token for GET /metrics (Prometheus); unset: the endpoint answers 404. */
+  METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),
   /** Comma-separated IPs/CIDRs SMTP relays may be at (unset: anywhere not denied). An operator setting, not a workspace one. */
   SMTP_HOST_ALLOWLIST: cidrList,

@@ -6,6 +6,7 @@ import type { ProviderKind } from "../providers/provider-kind";
 import { providerModule } from "../providers/registry";
 import { adapterConfig } from "../providers/provider-configs";
 import { newId } from "../ids";
+import { metrics } from "../metrics/metrics";
 import { loggableError, logger } from "../logger";
 import type { AdapterPool } from "./adapter-pool";
 import type { ClaimedRecipient } from "./claim-recipients";
@@ -175,6 +176,10 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   }
 
   await recordLostClaims(deps, claimed, settled);
+  for (const u of settled) {
+    const outcome = u.last_error?.startsWith("quarantined") ? "quarantined" : u.status;
+    metrics().outcomes.inc({ provider: u.provider ?? "none", outcome });
+  }
   // allSettled: one group's failure must not end the round (and with it the lease heartbeat) while others still send.
   const groupResults = await Promise.allSettled(
     [...groups.values()].map(async ({ provider, items }) => {
@@ -182,6 +187,9 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
       const updates: Update[] = [];
       const attempts: AttemptRow[] = [];
       stats.calls += outcome.calls.length;
+      for (const call of outcome.calls) {
+        metrics().callDuration.observe({ provider: provider.kind, result: call.error?.class ?? "ok" }, (call.finishedAt.getTime() - call.startedAt.getTime()) / 1000);
+      }
       const byId = new Map(outcome.results.map((res) => [res.recipientId, res]));
       const callIds = outcome.calls.map(() => newId("call"));
       for (const item of items) {
@@ -202,6 +210,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
         if (step.status === "sent") stats.sent++;
         else if (step.status === "failed") stats.failed++;
         else stats.retried++;
+        metrics().outcomes.inc({ provider: provider.kind, outcome: step.status === "queued" ? "retried" : step.status });
         settle(r, step, {
           provider: provider.kind,
           total_attempts: r.totalAttempts + 1,

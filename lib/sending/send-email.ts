@@ -6,6 +6,7 @@ import type { ProviderKind } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { AppError, validationError } from "../errors";
 import { providerModule } from "../providers/registry";
+import { metrics } from "../metrics/metrics";
 import { newId } from "../ids";
 import { parseOrThrow } from "../validation";
 import { addressKey, parseAddress } from "./addresses";
@@ -102,6 +103,9 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
     throw new AppError("conflict", "A request with this Idempotency-Key is still being processed; retry shortly");
   }
   if (accepted.status === "queued") wakeDispatchers(ctx.database);
+  const queued = accepted.recipients.filter((r) => r.status === "queued").length;
+  metrics().accepted.inc({ provider: chain[0]! }, queued);
+  if (queued < accepted.recipients.length) metrics().suppressedAtAccept.inc(accepted.recipients.length - queued);
   return { status: 202, body: accepted, replayed: false };
 }
 

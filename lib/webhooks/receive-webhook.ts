@@ -2,6 +2,7 @@ import type { Database } from "@/db";
 import { AppError } from "@/lib/errors";
 import { ingestEvents, type IngestResult } from "@/lib/events/ingest-event";
 import { readJsonBody } from "@/lib/http/read-body";
+import { metrics } from "@/lib/metrics/metrics";
 import { WebhookPayloadError } from "@/lib/providers/kit/webhook-payload-error";
 import type { WebhookParseResult } from "@/lib/providers/normalized-event";
 import type { ProviderKind } from "@/lib/providers/provider-kind";
@@ -42,6 +43,21 @@ const unauthorized = (message: string) => new AppError("unauthorized", message);
  * 7. the normalized events stored in one transaction (lib/events); a 2xx only after it committed.
  */
 export async function receiveWebhook(database: Database, kind: ProviderKind, input: WebhookInput): Promise<WebhookReceipt> {
+  try {
+    const receipt = await receive(database, kind, input);
+    const m = metrics().webhookEvents;
+    if (receipt.stored) m.inc({ provider: kind, outcome: "stored" }, receipt.stored);
+    if (receipt.duplicates) m.inc({ provider: kind, outcome: "duplicate" }, receipt.duplicates);
+    if (receipt.replayed) m.inc({ provider: kind, outcome: "replayed" });
+    if (receipt.ignored) m.inc({ provider: kind, outcome: "ignored" });
+    return receipt;
+  } catch (err) {
+    metrics().webhookRejections.inc({ provider: kind, reason: err instanceof AppError ? err.code : "internal_error" });
+    throw err;
+  }
+}
+
+async function receive(database: Database, kind: ProviderKind, input: WebhookInput): Promise<WebhookReceipt> {
   const hook = providerModule(kind).webhook;
   if (!hook) throw new AppError("not_found", "Webhook endpoint not found");
   const { workspaceId, config, secrets } = await findWebhookEndpoint(database, kind, input.hookId);
