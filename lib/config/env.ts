@@ -52,6 +52,25 @@ export const envSchema = z.object({
   SEND_RATE_LIMIT_PER_SECOND: int(200, 0),
   /** Requests a key may send at once before the per-second rate applies. */
   SEND_RATE_LIMIT_BURST: int(1000, 1),
+  /**
+   * Keys that sign tracking and unsubscribe links, `kid:secret,kid2:secret2` (secrets ≥ 32 characters): the first
+   * signs, all verify — put a new key first to rotate. Unset: links are signed with NEXTAUTH_SECRET.
+   */
+  LINK_SIGNING_KEYS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .map((entry) => ({ id: entry.slice(0, entry.indexOf(":")), secret: entry.slice(entry.indexOf(":") + 1) })),
+      )
+      .refine((keys) => keys.length > 0 && keys.every((k) => /^[A-Za-z0-9_-]{1,32}$/.test(k.id) && k.secret.length >= 32), "must be kid:secret pairs (key ids: letters, digits, _ and -; secrets of 32+ characters), comma-separated")
+      .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "key ids must be distinct")
+      .optional(),
+  ),
   /** Bearer token for GET /metrics (Prometheus); unset: the endpoint answers 404. */
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),

@@ -17,19 +17,34 @@ function requireSecret(secret: string): void {
   if (!secret) throw new Error("Link signing secret is not configured");
 }
 
-export function signLinkToken(payload: object, secret: string): string {
+/** A key id travels as the token's third part: letters, digits, `_` and `-`, at most 32. */
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/**
+ * `body.mac` (no key id: signed with the instance secret, as every link before key sets existed) or `body.mac.kid`
+ * (signed with the key named `kid` of LINK_SIGNING_KEYS).
+ */
+export function signLinkToken(payload: object, secret: string, keyId?: string): string {
   requireSecret(secret);
+  if (keyId !== undefined && !KEY_ID.test(keyId)) throw new Error("Link signing key ids are letters, digits, _ and - (at most 32)");
   const body = Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
-  return `${body}.${hmac(body, secret).toString("base64url")}`;
+  return `${body}.${hmac(body, secret).toString("base64url")}${keyId !== undefined ? `.${keyId}` : ""}`;
 }
 
-/** The payload when the token is intact and signed with `secret`; null for anything tampered or malformed. */
-export function verifyLinkToken<T extends object = Record<string, unknown>>(token: string, secret: string): T | null {
-  requireSecret(secret);
+/**
+ * The payload when the token is intact and signed with the secret its key id names (`secretFor(null)` for tokens
+ * without one); null for anything tampered, malformed, or signed with a key no longer known.
+ */
+export function verifyLinkToken<T extends object = Record<string, unknown>>(token: string, secretFor: string | ((keyId: string | null) => string | undefined)): T | null {
+  if (typeof secretFor === "string") requireSecret(secretFor);
   if (typeof token !== "string") return null;
   const parts = token.split(".");
-  if (parts.length !== 2) return null;
-  const [body, mac] = parts;
+  if (parts.length !== 2 && parts.length !== 3) return null;
+  const [body, mac, keyId] = parts as [string, string, string | undefined];
+  if (keyId !== undefined && !KEY_ID.test(keyId)) return null;
+  const secret = typeof secretFor === "string" ? (keyId === undefined ? secretFor : undefined) : secretFor(keyId ?? null);
+  if (!secret) return null;
+  requireSecret(secret);
   // Strict alphabet: Buffer.from(…, "base64url") silently skips junk, which would let many strings decode alike.
   if (!/^[A-Za-z0-9_-]+$/.test(body) || !/^[A-Za-z0-9_-]{43}$/.test(mac)) return null;
   // Compare the encoded forms (both 43 ASCII chars here): decoding first would accept variants of the last

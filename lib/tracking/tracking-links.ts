@@ -4,7 +4,7 @@
  * (signed-links.ts) and carry a purpose, so an open token cannot be replayed as an unsubscribe and a
  * click token redirects only to the URL that was signed (no open redirect).
  */
-import { appUrl } from "@/lib/config/env";
+import { appUrl, env } from "@/lib/config/env";
 import { authSecret } from "@/lib/crypto/instance-keys";
 import { isStorableString } from "@/lib/validation";
 import { signLinkToken, verifyLinkToken } from "./signed-links";
@@ -45,8 +45,19 @@ export function listUnsubscribeHeaders(url: string): { "List-Unsubscribe": strin
   return { "List-Unsubscribe": `<${url}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" };
 }
 
+/**
+ * Link signing keys (LINK_SIGNING_KEYS, `kid:secret,…`): the first signs, every listed one verifies, so a new key can
+ * be put first while links already in inboxes keep working. Without a key set, links are signed with the instance
+ * secret and carry no key id; such links always verify against that secret, also after a key set is introduced.
+ */
 function sign(payload: LinkPayload): string {
-  return signLinkToken(payload, authSecret());
+  const [first] = env().LINK_SIGNING_KEYS ?? [];
+  return first ? signLinkToken(payload, first.secret, first.id) : signLinkToken(payload, authSecret());
+}
+
+function secretFor(keyId: string | null): string | undefined {
+  if (keyId === null) return authSecret();
+  return env().LINK_SIGNING_KEYS?.find((k) => k.id === keyId)?.secret;
 }
 
 /** Token fields end up in SQL: non-empty, bounded and storable (a token is ours, but its payload is still input). */
@@ -54,17 +65,17 @@ const nonEmpty = (v: unknown): v is string => typeof v === "string" && v !== "" 
 
 /** The verified payload of the given purpose, or null for anything tampered, malformed or minted for another purpose. */
 export function readOpenToken(token: string): OpenLink | null {
-  const p = verifyLinkToken<Partial<LinkPayload>>(token, authSecret());
+  const p = verifyLinkToken<Partial<LinkPayload>>(token, secretFor);
   return p?.p === "open" && nonEmpty(p.w) && nonEmpty(p.r) ? (p as OpenLink) : null;
 }
 
 export function readClickToken(token: string): ClickLink | null {
-  const p = verifyLinkToken<Partial<ClickLink>>(token, authSecret());
+  const p = verifyLinkToken<Partial<ClickLink>>(token, secretFor);
   // Only web links were ever rewritten (tracking-html.ts); refuse anything else even when signed.
   return p?.p === "click" && nonEmpty(p.w) && nonEmpty(p.r) && nonEmpty(p.u) && /^https?:\/\//i.test(p.u) ? (p as ClickLink) : null;
 }
 
 export function readUnsubscribeToken(token: string): UnsubscribeLink | null {
-  const p = verifyLinkToken<Partial<UnsubscribeLink>>(token, authSecret());
+  const p = verifyLinkToken<Partial<UnsubscribeLink>>(token, secretFor);
   return p?.p === "unsub" && nonEmpty(p.w) && nonEmpty(p.r) && typeof p.e === "string" && p.e.length <= 320 && isStorableString(p.e) ? (p as UnsubscribeLink) : null;
 }
