@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { setupAction, type FormState } from "@/app/setup/actions";
 import { FormField, SubmitButton } from "./form-field";
 
-export function SetupForm() {
+export function SetupForm({ token }: { token: string }) {
   const [state, action, pending] = useActionState<FormState, FormData>(setupAction, {});
   return (
     <form action={action} className="mt-6">
@@ -13,6 +13,7 @@ export function SetupForm() {
           {state.error}
         </p>
       ) : null}
+      <FormField label="Set-up token" name="token" defaultValue={token} autoComplete="off" error={state.fields?.token} />
       <FormField label="Workspace name" name="workspace" error={state.fields?.workspace} />
       <FormField label="Your email" name="email" type="email" autoComplete="email" error={state.fields?.email} />
       <FormField label="Password" name="password" type="password" autoComplete="new-password" error={state.fields?.password} />

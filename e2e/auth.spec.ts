@@ -6,6 +6,15 @@ test("setup → sign in → create an API key → sign out → sign in again; a 
   // A newcomer lands on /setup.
   await page.goto("/");
   await expect(page).toHaveURL(/\/setup$/);
+  // Without the one-time set-up token printed at start, nobody on the network can claim the instance.
+  await page.getByLabel("Set-up token").fill("guessed-token");
+  await page.getByLabel("Workspace name").fill(owner.workspace);
+  await page.getByLabel("Your email").fill(owner.email);
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Create workspace" }).click();
+  await expect(page.getByText("The set-up token is missing or wrong")).toBeVisible();
+  await expect(page).toHaveURL(/\/setup$/);
+  await page.getByLabel("Set-up token").fill(process.env.E2E_SETUP_TOKEN!);
   await page.getByLabel("Workspace name").fill(owner.workspace);
   await page.getByLabel("Your email").fill(owner.email);
   await page.getByLabel("Password").fill(owner.password);

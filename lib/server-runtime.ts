@@ -1,4 +1,6 @@
-import { env } from "./config/env";
+import { appUrl, env } from "./config/env";
+import { isSetupNeeded } from "./workspaces/setup-workspace";
+import { ensureSetupToken, setupTokenFile } from "./workspaces/setup-token";
 import { getDatabase, closeDatabase } from "@/db";
 import { encryptionKey, authSecret } from "./crypto/instance-keys";
 import { loggableError, logger } from "./logger";
@@ -22,6 +24,11 @@ export async function startServerRuntime(): Promise<void> {
   authSecret(e);
   const database = await getDatabase();
   logger.info("database ready", { kind: database.kind });
+  if (await isSetupNeeded(database)) {
+    // Printed to the console for the operator, deliberately outside the structured log: it opens /setup once.
+    const token = ensureSetupToken(e);
+    console.error(`\n  First run: create the owner account at ${appUrl(e)}/setup?token=${token}\n  (the token is also in ${e.SETUP_TOKEN ? "SETUP_TOKEN" : setupTokenFile(e)}; it stops working once set-up is done)\n`);
+  }
   if (e.DISPATCHER_ENABLED) {
     const { startDispatcher } = await import("./sending/start-dispatcher");
     const dispatcher = await startDispatcher(database, e);

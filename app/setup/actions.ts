@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { getDatabase } from "@/db";
 import { AppError } from "@/lib/errors";
 import { createWorkspaceWithOwner } from "@/lib/workspaces/setup-workspace";
+import { checkSetupToken, retireSetupToken } from "@/lib/workspaces/setup-token";
 
 export interface FormState {
   error?: string;
@@ -12,6 +13,12 @@ export interface FormState {
 
 export async function setupAction(_prev: FormState, form: FormData): Promise<FormState> {
   try {
+    if (!checkSetupToken(String(form.get("token") ?? ""))) {
+      return {
+        error: "The set-up token is missing or wrong. It is printed in the server's console at start and kept in DATA_DIR/setup-token.",
+        fields: { token: "Paste the set-up token from the server's console" },
+      };
+    }
     const database = await getDatabase();
     await createWorkspaceWithOwner(
       database,
@@ -25,5 +32,6 @@ export async function setupAction(_prev: FormState, form: FormData): Promise<For
     }
     throw err;
   }
+  retireSetupToken();
   redirect("/login?setup=done");
 }

@@ -71,6 +71,8 @@ export const envSchema = z.object({
       .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "key ids must be distinct")
       .optional(),
   ),
+  /** The one-time token /setup asks for; unset: generated into DATA_DIR/setup-token and printed at start. */
+  SETUP_TOKEN: optionalString,
   /** Bearer token for GET /metrics (Prometheus); unset: the endpoint answers 404. */
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),
