@@ -1,6 +1,7 @@
 import { appUrl, env } from "./config/env";
 import { isSetupNeeded } from "./workspaces/setup-workspace";
 import { ensureSetupToken, setupTokenFile } from "./workspaces/setup-token";
+import { checkKeyFingerprints, missingSharedKeys } from "./crypto/key-fingerprint";
 import { getDatabase, closeDatabase } from "@/db";
 import { encryptionKey, authSecret } from "./crypto/instance-keys";
 import { loggableError, logger } from "./logger";
@@ -24,6 +25,15 @@ export async function startServerRuntime(): Promise<void> {
   authSecret(e);
   const database = await getDatabase();
   logger.info("database ready", { kind: database.kind });
+  // Stops this process (with the variable named) when its keys differ from the ones the database was set up with.
+  await checkKeyFingerprints(database, e);
+  const missing = missingSharedKeys(e);
+  if (database.kind === "postgres" && missing) {
+    logger.warn(`${missing}: fine for one process, but every further process (npm run worker, another web server) needs the same explicit keys`);
+  }
+  if (!e.APP_URL) {
+    logger.warn(`APP_URL is not set: webhook, tracking and unsubscribe links point at ${appUrl(e)}. Set APP_URL to this server's public URL before sending real mail.`);
+  }
   if (await isSetupNeeded(database)) {
     // Printed to the console for the operator, deliberately outside the structured log: it opens /setup once.
     const token = ensureSetupToken(e);

@@ -1,6 +1,7 @@
 /**
  * Headless set-up:
  *   npm run cli -- setup --workspace <name> --email <email> --password <password>
+  npm run cli -- keys accept      (after a deliberate key change: record this environment's keys as the installation's)
  *   npm run cli -- api-key create --workspace <name or id> [--name <label>] [--scope full|send]
  */
 import { parseArgs } from "node:util";
@@ -8,6 +9,8 @@ import { openFromEnv } from "./lib/open-from-env";
 import { createWorkspaceWithOwner, findWorkspace } from "../lib/workspaces/setup-workspace";
 import { createApiKey } from "../lib/auth/api-keys";
 import { AppError } from "../lib/errors";
+import { parseEnv } from "../lib/config/env";
+import { acceptKeyFingerprints } from "../lib/crypto/key-fingerprint";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../db/schema";
 
 const USAGE = `usage:
@@ -31,7 +34,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const command = positionals.join(" ");
-if (values.help || !["setup", "api-key create"].includes(command)) {
+if (values.help || !["setup", "api-key create", "keys accept"].includes(command)) {
   console.error(USAGE);
   process.exit(values.help ? 0 : 1);
 }
@@ -42,6 +45,9 @@ try {
     if (!values.workspace || !values.email || !values.password) fail(`setup needs --workspace, --email and --password\n${USAGE}`);
     const result = await createWorkspaceWithOwner(database, { workspace: values.workspace, email: values.email, password: values.password });
     console.log(JSON.stringify({ workspace_id: result.workspace.id, user_id: result.user.id, workspace: result.workspace, user: result.user }));
+  } else if (command === "keys accept") {
+    await acceptKeyFingerprints(database, parseEnv());
+    console.error("Recorded this environment's APP_ENCRYPTION_KEY and NEXTAUTH_SECRET as the installation's keys (fingerprints only).");
   } else {
     if (!values.workspace) fail(`api-key create needs --workspace\n${USAGE}`);
     const scope = (values.scope ?? "full") as ApiKeyScope;

@@ -2,3 +2,4 @@ export * from "./workspaces";
 export * from "./providers";
 export * from "./messages";
 export * from "./events";
+export * from "./instance";
