@@ -15,6 +15,7 @@ import type { VerifyProvider } from "@/lib/providers/provider-configs";
 const EXPECTED_TABLES = [
   "api_keys",
   "events",
+  "instance_keys",
   "memberships",
   "message_recipients",
   "messages",
