@@ -101,9 +101,10 @@ export const messageRecipients = pgTable(
     updatedAt: tstz("updated_at").notNull().default(sql`now()`),
   },
   (t) => [
-    // The claim query's index: only rows that can still be claimed are in it.
-    index("message_recipients_due_idx")
-      .on(t.nextAttemptAt, t.id)
+    // The claim query's index: only rows that can still be claimed are in it. Leading with the workspace lets a claim
+    // find the workspaces with due work by a skip scan and take each one's oldest rows (fair between tenants).
+    index("message_recipients_due_by_workspace_idx")
+      .on(t.workspaceId, t.nextAttemptAt, t.id)
       .where(sql`status in ('queued', 'deferred', 'sending')`),
     index("message_recipients_message_idx").on(t.messageId),
     // Webhook correlation by the ESP's id. Partial: a row has no provider id until it is sent, so acceptance (up to

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db";
 import type { ProviderKind } from "../providers/provider-kind";
@@ -25,24 +26,63 @@ export interface ClaimedRecipient {
   lostClaim?: { token: string; claimedAt: Date };
 }
 
+/** Most workspaces one claim spreads over; a round that finds more serves the rest on the following rounds. */
+export const MAX_WORKSPACES_PER_CLAIM = 32;
+
 /**
  * Claims up to `limit` due recipients for this worker: FOR UPDATE SKIP LOCKED so concurrent dispatchers never take
  * the same row, and a lease — next_attempt_at moves to the lease's end while the row is `sending`, so a crashed
- * worker's rows simply become due again when the lease expires (one index serves both cases).
+ * worker's rows simply become due again when the lease expires.
+ *
+ * Fair between tenants: the claim first finds up to MAX_WORKSPACES_PER_CLAIM workspaces with due work (a skip scan
+ * over the (workspace_id, next_attempt_at, id) due index, starting at a random point so no workspace is always last),
+ * then takes each one's oldest due rows, an equal share of `limit` each. One tenant's backlog of a million therefore
+ * delays another tenant's mail by at most a round, instead of until the backlog is gone.
  */
 export async function claimDueRecipients(
   database: Database,
-  options: { workerId: string; limit: number; now: Date; leaseMs: number },
+  options: { workerId: string; limit: number; now: Date; leaseMs: number; startAt?: string },
 ): Promise<ClaimedRecipient[]> {
   const now = options.now.toISOString();
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
+  const start = options.startAt ?? `ws_${randomBytes(6).toString("hex")}`;
   const rows = await database.query<Record<string, unknown>>(sql`
-    with due as (
-      select id, status as prev_status, locked_by as prev_locked_by, updated_at as prev_claimed_at from message_recipients
-      where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz
-      order by next_attempt_at, id
-      limit ${options.limit}
-      for update skip locked
+    with recursive after_start as (
+      (select workspace_id from message_recipients
+        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id >= ${start}
+        order by workspace_id limit 1)
+      union all
+      select (select m.workspace_id from message_recipients m
+               where m.status in ('queued', 'deferred', 'sending') and m.next_attempt_at <= ${now}::timestamptz and m.workspace_id > a.workspace_id
+               order by m.workspace_id limit 1)
+        from after_start a where a.workspace_id is not null
+    ), before_start as (
+      (select workspace_id from message_recipients
+        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id < ${start}
+        order by workspace_id limit 1)
+      union all
+      select (select m.workspace_id from message_recipients m
+               where m.status in ('queued', 'deferred', 'sending') and m.next_attempt_at <= ${now}::timestamptz and m.workspace_id > b.workspace_id
+                 and m.workspace_id < ${start}
+               order by m.workspace_id limit 1)
+        from before_start b where b.workspace_id is not null
+    ), tenants as (
+      select workspace_id from (
+        (select workspace_id, 0 as pass from after_start where workspace_id is not null limit ${MAX_WORKSPACES_PER_CLAIM})
+        union all
+        (select workspace_id, 1 as pass from before_start where workspace_id is not null limit ${MAX_WORKSPACES_PER_CLAIM})
+      ) found limit ${MAX_WORKSPACES_PER_CLAIM}
+    ), share as (
+      select greatest(1, ceil(${options.limit}::numeric / greatest(count(*), 1)))::int as n from tenants
+    ), due as (
+      select d.* from tenants t
+      cross join lateral (
+        select id, status as prev_status, locked_by as prev_locked_by, updated_at as prev_claimed_at from message_recipients
+         where workspace_id = t.workspace_id and status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz
+         order by next_attempt_at, id
+         limit (select n from share)
+         for update skip locked
+      ) d
     )
     update message_recipients r
        set status = 'sending', locked_by = ${options.workerId}, locked_until = ${until}::timestamptz,

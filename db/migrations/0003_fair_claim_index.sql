@@ -1,0 +1,2 @@
+DROP INDEX "message_recipients_due_idx";--> statement-breakpoint
+CREATE INDEX "message_recipients_due_by_workspace_idx" ON "message_recipients" USING btree ("workspace_id","next_attempt_at","id") WHERE status in ('queued', 'deferred', 'sending');
