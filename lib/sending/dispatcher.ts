@@ -49,7 +49,7 @@ export class Dispatcher {
   /** One claim + send + record. Returns what it did; 0 claimed means nothing was due. */
   async runOnce(): Promise<RoundStats> {
     const { database } = this.options;
-    const leaseMs = this.options.leaseMs ?? 120_000;
+    const leaseMs = this.options.leaseMs ?? 30_000;
     // A token per round: sibling loops of this worker hold disjoint claims, and a round that lost its lease
     // cannot overwrite the outcome of the round that took the work over.
     const token = `${this.workerId}#${++this.rounds}`;

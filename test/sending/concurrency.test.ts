@@ -81,7 +81,9 @@ describe.runIf(Boolean(process.env.TEST_DATABASE_URL))("dispatchers sharing a Po
     const { id } = await send(w.ctx, { to: many("crash-", 120) });
     esp.postmark.faults.setLatency(3000); // the child's call hangs in flight while we kill it
     expect(esp.postmark.requests.some((r) => r.path.startsWith("/email"))).toBe(false);
-    const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), path.join("test", "support", "dispatch-child.ts")], {
+    // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process of its own, and a SIGKILL of the
+    // CLI cannot be passed on — the worker would live on (and keep sending) instead of dying mid-batch.
+    const child = spawn(process.execPath, ["--import", "tsx", path.join("test", "support", "dispatch-child.ts")], {
       env: { ...process.env, DATABASE_URL: t.url!, POSTMARK_API_BASE_URL: esp.postmark.url, CHILD_BATCH_SIZE: "50", CHILD_LEASE_MS: "2000", LOG_LEVEL: "error" },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -73,7 +73,8 @@ export function redactUserinfo(text: string): string {
 }
 
 /**
- * A provider call that takes longer is abandoned as `retryable` — well inside the dispatcher's lease (120 s by
- * default), so a slow ESP cannot make another worker take the batch over while it is still in flight.
+ * A provider call that takes longer is abandoned as `retryable`. The dispatcher's lease (30 s by default) is renewed
+ * by its heartbeat every third of it while the round is in flight, so a slow ESP never makes another worker take the
+ * batch over; a dead worker's batch is taken over within one lease.
  */
 export const PROVIDER_CALL_TIMEOUT_MS = 30_000;
