@@ -5,6 +5,8 @@ import type { MessageContent, OutboundMessage, ProviderFailure, RecipientCopy, S
 import type { ProviderKind } from "../providers/provider-kind";
 import { providerModule } from "../providers/registry";
 import { adapterConfig } from "../providers/provider-configs";
+import pLimit, { type LimitFunction } from "p-limit";
+import { env } from "../config/env";
 import { newId } from "../ids";
 import { metrics } from "../metrics/metrics";
 import { loggableError, logger } from "../logger";
@@ -26,6 +28,16 @@ type ProviderRow = typeof providerConfigs.$inferSelect;
  * also in its history as an `unknown` attempt.
  */
 export const MAX_RECLAIMS = 3;
+
+/**
+ * Provider batch calls in flight in this process, across rounds and loops: a claim spread over many workspaces and
+ * providers must not open a hundred connections at once (DISPATCHER_MAX_CONCURRENT_CALLS). Kept on globalThis: Next.js
+ * builds instrumentation and route handlers as separate module graphs.
+ */
+function providerCalls(): LimitFunction {
+  const g = globalThis as unknown as { __pmProviderCalls?: LimitFunction };
+  return (g.__pmProviderCalls ??= pLimit(env().DISPATCHER_MAX_CONCURRENT_CALLS));
+}
 
 /** Per-recipient additions made just before sending (List-Unsubscribe, own tracking for SMTP). */
 export type Personalize = (input: { copy: RecipientCopy; content: MessageContent; provider: ProviderRow }) => RecipientCopy;
@@ -183,7 +195,7 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   // allSettled: one group's failure must not end the round (and with it the lease heartbeat) while others still send.
   const groupResults = await Promise.allSettled(
     [...groups.values()].map(async ({ provider, items }) => {
-      const outcome = await sendGroup(deps, provider, items, messagesById, suppressed);
+      const outcome = await providerCalls()(() => sendGroup(deps, provider, items, messagesById, suppressed));
       const updates: Update[] = [];
       const attempts: AttemptRow[] = [];
       stats.calls += outcome.calls.length;

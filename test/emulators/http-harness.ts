@@ -30,6 +30,7 @@ export async function startHttpEmulator(opts: {
 }) {
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];
+  const inFlight = { now: 0, peak: 0 };
   const hanging = new Set<http.ServerResponse>();
 
   const server = http.createServer(async (req, res) => {
@@ -53,6 +54,9 @@ export async function startHttpEmulator(opts: {
       receivedAt: new Date(),
     };
     requests.push(recorded);
+    inFlight.now += 1;
+    inFlight.peak = Math.max(inFlight.peak, inFlight.now);
+    res.once("close", () => (inFlight.now -= 1));
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     const fault = faults.take(url.pathname);
     if (fault?.kind === "timeout") {
@@ -86,6 +90,8 @@ export async function startHttpEmulator(opts: {
     faults,
     /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
     connections,
+    /** Requests being answered right now, and the most at once since the last `inFlight.peak = 0`. */
+    inFlight,
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
