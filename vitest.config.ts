@@ -11,7 +11,14 @@ export default defineConfig({
   test: {
     include: ["lib/**/*.test.ts", "test/**/*.test.ts", "db/**/*.test.ts"],
     exclude: ["node_modules", "e2e", "bench"],
-    env: { DATA_DIR: testDataDir, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+    // No test may reach a real ESP: unless a test points them at its emulator, the ESP base URLs lead to a closed
+    // loopback port (the discard port), so a stray provider call fails fast and locally.
+    env: {
+      DATA_DIR: testDataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      POSTMARK_API_BASE_URL: process.env.POSTMARK_API_BASE_URL ?? "http://127.0.0.1:9",
+      MAILGUN_API_BASE_URL: process.env.MAILGUN_API_BASE_URL ?? "http://127.0.0.1:9",
+    },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration files each create and drop their own database; two at once is what 2 cores carry well.

@@ -118,8 +118,10 @@ export const messageRecipients = pgTable(
 /**
  * `unknown`: recorded when a recipient is reclaimed from a worker whose lease ran out mid-round — that worker may
  * have been accepted by the ESP before it died, so this copy may be a duplicate (design.md: at-least-once).
+ * `recovered`: such a copy that the ESP's API showed it had accepted (a look-up before the resend): recorded as sent,
+ * not sent again.
  */
-export type AttemptOutcome = "unknown" | "accepted" | ErrorClass;
+export type AttemptOutcome = "unknown" | "accepted" | "recovered" | ErrorClass;
 
 /** Every provider call, per recipient: the audit trail of sends, retries, failovers and resends. */
 export const sendAttempts = pgTable(

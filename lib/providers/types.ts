@@ -151,9 +151,24 @@ export interface ProviderCapabilities {
   trackingSettings: { opens: string; links: string } | null;
 }
 
+/** A copy whose send may or may not have reached the ESP (its worker died mid-call). */
+export interface UncertainCopy {
+  recipientId: string;
+  messageId: string;
+  to: string;
+  /** When the lost claim began: the ESP cannot have it from before. */
+  since: Date;
+}
+
 export interface ProviderAdapter {
   readonly kind: ProviderKind;
   send(batch: SendBatch): Promise<SendOutcome>;
+  /**
+   * Where the ESP's API can tell: which of these copies it already accepted (recipient id → its message id), so the
+   * dispatcher records them as sent instead of sending a second copy. Absent for providers that cannot tell (SMTP):
+   * those resend. A miss is not proof (search indexes lag), so a miss resends too.
+   */
+  findAccepted?(copies: UncertainCopy[]): Promise<Map<string, string>>;
   verify(): Promise<VerifyResult>;
   /** Release pooled connections. */
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { and, inArray, sql } from "drizzle-orm";
 import { messages, providerConfigs, suppressions, workspaceSettings } from "@/db/schema";
 import type { Database, DbOrTx } from "@/db";
-import type { MessageContent, OutboundMessage, ProviderFailure, RecipientCopy, SendOutcome } from "../providers/types";
+import type { MessageContent, OutboundMessage, ProviderFailure, RecipientCopy, SendOutcome, UncertainCopy } from "../providers/types";
 import type { ProviderKind } from "../providers/provider-kind";
 import { providerModule } from "../providers/registry";
 import { adapterConfig } from "../providers/provider-configs";
@@ -148,11 +148,17 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
       ...extra,
     });
 
+  const recovered = await findAcceptedLostCopies(deps, claimed, providerByKey);
   for (const r of claimed) {
     const message = messagesById.get(r.messageId);
     const settings = settingsByWs.get(r.workspaceId);
     if (!message || !settings) continue; // deleted with its workspace meanwhile (cascade)
     const state = { chain: r.chain, chainPosition: r.chainPosition, attempts: r.attempts, deferrals: r.deferrals, firstDueAt: dueSince(message) };
+    const found = recovered.get(r.id);
+    if (found) {
+      settle(r, { ...state, status: "sent", nextAttemptAt: now }, { provider: found.provider, provider_message_id: found.providerMessageId, sent_at: now.toISOString(), last_error: null });
+      continue;
+    }
     if (r.lostClaim && r.reclaims >= MAX_RECLAIMS) {
       settle(r, { ...state, status: "failed", nextAttemptAt: now }, {
         last_error: `quarantined: taken over from ${r.reclaims} expired claims (the workers sending it stopped each time); not resent`,
@@ -187,9 +193,9 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     groups.set(key, group);
   }
 
-  await recordLostClaims(deps, claimed, settled);
+  await recordLostClaims(deps, claimed, settled, recovered);
   for (const u of settled) {
-    const outcome = u.last_error?.startsWith("quarantined") ? "quarantined" : u.status;
+    const outcome = recovered.has(u.id) ? "recovered" : u.last_error?.startsWith("quarantined") ? "quarantined" : u.status;
     metrics().outcomes.inc({ provider: u.provider ?? "none", outcome });
   }
   // allSettled: one group's failure must not end the round (and with it the lease heartbeat) while others still send.
@@ -281,6 +287,40 @@ async function withRetries<T>(write: () => Promise<T>): Promise<T> {
  */
 function dueSince(message: MessageRow): Date {
   return message.sendAt && message.sendAt > message.createdAt ? message.sendAt : message.createdAt;
+}
+
+interface Recovered {
+  provider: ProviderKind;
+  providerMessageId: string;
+}
+
+/**
+ * Before resending copies whose worker died mid-call (claims taken over from an expired lease), asks each provider
+ * that can tell (`findAccepted`: Postmark's outbound search by our metadata) whether it already accepted them. Those
+ * are recorded as sent with the ESP's id instead of being sent twice; the rest (not found, or a provider that cannot
+ * tell, or a failed look-up) are resent as before — delivery stays at-least-once.
+ */
+async function findAcceptedLostCopies(deps: RoundDeps, claimed: ClaimedRecipient[], providerByKey: Map<string, ProviderRow>): Promise<Map<string, Recovered>> {
+  const found = new Map<string, Recovered>();
+  const groups = new Map<string, { row: ProviderRow; copies: UncertainCopy[] }>();
+  for (const r of claimed) {
+    if (!r.lostClaim) continue;
+    const row = providerByKey.get(`${r.workspaceId}:${r.chain[r.chainPosition] ?? r.chain[0]}`);
+    if (!row) continue;
+    const key = `${row.workspaceId}:${row.kind}`;
+    const group = groups.get(key) ?? { row, copies: [] };
+    group.copies.push({ recipientId: r.id, messageId: r.messageId, to: r.email, since: r.lostClaim.claimedAt });
+    groups.set(key, group);
+  }
+  await Promise.all(
+    [...groups.values()].map(async ({ row, copies }) => {
+      const adapter = deps.adapters.get(row.workspaceId, row.kind, row.updatedAt, () => adapterConfig(row));
+      if (!adapter.findAccepted) return;
+      const accepted = await adapter.findAccepted(copies).catch(() => new Map<string, string>());
+      for (const [recipientId, providerMessageId] of accepted) found.set(recipientId, { provider: row.kind, providerMessageId });
+    }),
+  );
+  return found;
 }
 
 /** The provider's error, prefixed by our reason when we gave up for one of our own (max age). */
@@ -377,7 +417,7 @@ const ATTEMPT_COLUMNS = sql.raw(
  * accepted the copy. It gets an `unknown` attempt under the lost claim (at-least-once delivery, bounded by that
  * claim's batch), and settles of rows sent without a call are written with it.
  */
-async function recordLostClaims(deps: RoundDeps, claimed: ClaimedRecipient[], settled: Update[]) {
+async function recordLostClaims(deps: RoundDeps, claimed: ClaimedRecipient[], settled: Update[], recovered: ReadonlyMap<string, Recovered>) {
   const lost: AttemptRow[] = claimed
     .filter((r) => r.lostClaim)
     .map((r) => ({
@@ -394,6 +434,15 @@ async function recordLostClaims(deps: RoundDeps, claimed: ClaimedRecipient[], se
       error_code: null,
       error_message: "the worker holding this recipient stopped before recording the provider's answer; it may have been sent",
       provider_message_id: null,
+      ...(recovered.has(r.id)
+        ? {
+            provider: recovered.get(r.id)!.provider,
+            outcome: "recovered",
+            finished_at: deps.now().toISOString(),
+            error_message: "the worker holding this recipient stopped before recording the answer; the provider's API shows it accepted this copy, so it is not sent again",
+            provider_message_id: recovered.get(r.id)!.providerMessageId,
+          }
+        : {}),
     }));
   if (!lost.length && !settled.length) return;
   await deps.database.db.transaction(async (tx) => {

@@ -130,6 +130,32 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     return null;
   }
 
+  /**
+   * Outbound message search (GET /messages/outbound): `count`/`offset`, `recipient` (exact address) and any
+   * `metadata_<key>=<value>` filter, newest first — enough for the dispatcher's look-up before a resend.
+   */
+  function searchOutbound(query: URLSearchParams) {
+    const count = Math.min(Number(query.get("count") ?? 100), 500);
+    const offset = Number(query.get("offset") ?? 0);
+    const recipient = query.get("recipient");
+    const metadata = [...query.entries()].filter(([k]) => k.startsWith("metadata_")).map(([k, v]) => [k.slice("metadata_".length), v] as const);
+    const matches = [...accepted]
+      .reverse()
+      .filter((e) => (!recipient || e.recipients.some((r) => bareEmail(r) === bareEmail(recipient))) && metadata.every(([k, v]) => String(e.message.Metadata?.[k] ?? "") === v));
+    return {
+      TotalCount: matches.length,
+      Messages: matches.slice(offset, offset + count).map((e) => ({
+        MessageID: e.MessageID,
+        Recipients: e.recipients.map(bareEmail),
+        Subject: e.message.Subject ?? "",
+        Metadata: e.message.Metadata ?? {},
+        MessageStream: e.stream,
+        ReceivedAt: e.submittedAt,
+        Status: "Sent",
+      })),
+    };
+  }
+
   function accept(m: any) {
     const recipients = [...splitList(m.To), ...splitList(m.Cc), ...splitList(m.Bcc)];
     const entry: PostmarkAcceptedMessage = {
@@ -240,6 +266,7 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
   function handle(req: RecordedRequest): HttpReply {
     if (/^\/(domains|senders)(\/|$)/.test(req.path)) return handleAccount(req);
     if (req.headers["x-postmark-server-token"] !== serverToken) return unauthorized("Server API");
+    if (req.method === "GET" && req.path === "/messages/outbound") return { status: 200, body: searchOutbound(req.query) };
     if (req.method === "GET" && req.path === "/server") {
       return json(200, {
         ID: SERVER_ID, Name: "Emulator", ApiTokens: [serverToken], ServerLink: "http://localhost/servers/23/streams", Color: "Purple",

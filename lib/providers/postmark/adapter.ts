@@ -2,7 +2,8 @@ import { AccountClient, ServerClient, Models } from "postmark";
 import type { Message } from "postmark";
 import { METADATA_KEYS } from "../correlation";
 import { classifyPostmarkError, classifyPostmarkThrown } from "./errors";
-import { redactUserinfo, SendRecorder, transportCause } from "../kit/provider-calls";
+import pLimit from "p-limit";
+import { bareAddress, redactUserinfo, SendRecorder, transportCause } from "../kit/provider-calls";
 import {
   NO_CALL_INDEX,
   type DnsRecordStatus,
@@ -11,6 +12,7 @@ import {
   type RecipientCopy,
   type SendBatch,
   type SendOutcome,
+  type UncertainCopy,
   type VerifyResult,
 } from "../types";
 
@@ -178,6 +180,29 @@ export function createPostmarkAdapter(config: PostmarkConfig): ProviderAdapter {
 
   return {
     kind: "postmark",
+
+    /**
+     * Outbound message search filtered by our recipient id in Metadata (GET /messages/outbound?metadata_pm_recipient_id=…),
+     * one request per uncertain copy, a few at a time. A failed search counts as "not found": the copy is resent.
+     */
+    async findAccepted(copies: UncertainCopy[]): Promise<Map<string, string>> {
+      const found = new Map<string, string>();
+      const limit = pLimit(8);
+      await Promise.all(
+        copies.map((c) =>
+          limit(async () => {
+            try {
+              const res = await server.getOutboundMessages({ count: 1, offset: 0, recipient: bareAddress(c.to), [`metadata_${METADATA_KEYS.recipientId}`]: c.recipientId });
+              const hit = res.Messages?.find((m) => (m.Metadata as Record<string, string> | undefined)?.[METADATA_KEYS.recipientId] === c.recipientId);
+              if (hit?.MessageID) found.set(c.recipientId, hit.MessageID);
+            } catch {
+              /* unknown stays unknown: resend */
+            }
+          }),
+        ),
+      );
+      return found;
+    },
 
     async send(batch: SendBatch): Promise<SendOutcome> {
       const rec = new SendRecorder();
