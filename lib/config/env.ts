@@ -47,6 +47,8 @@ export const envSchema = z.object({
   DISPATCHER_BATCH_SIZE: int(1000, 1),
   DISPATCHER_POLL_MS: int(5000, 50),
   DISPATCHER_LEASE_SECONDS: int(30, 5),
+  /** Longest a provider call (an HTTP request, an SMTP transaction) may take before it counts as a retryable failure. */
+  PROVIDER_CALL_TIMEOUT_SECONDS: int(30, 1),
   /** Provider batch calls a process has in flight at once (each may carry hundreds of copies). */
   DISPATCHER_MAX_CONCURRENT_CALLS: int(16, 1),
   MAX_REQUEST_BYTES: int(10 * 1024 * 1024, 1024),

@@ -1,3 +1,4 @@
+import { env } from "@/lib/config/env";
 import type { ProviderCall, ProviderFailure, RecipientResult } from "../types";
 
 /**
@@ -73,8 +74,10 @@ export function redactUserinfo(text: string): string {
 }
 
 /**
- * A provider call that takes longer is abandoned as `retryable`. The dispatcher's lease (30 s by default) is renewed
- * by its heartbeat every third of it while the round is in flight, so a slow ESP never makes another worker take the
- * batch over; a dead worker's batch is taken over within one lease.
+ * A provider call that takes longer is abandoned as `retryable` (PROVIDER_CALL_TIMEOUT_SECONDS, default 30). The
+ * dispatcher's lease (30 s by default) is renewed by its heartbeat every third of it while the round is in flight, so a
+ * slow ESP never makes another worker take the batch over; a dead worker's batch is taken over within one lease.
  */
-export const PROVIDER_CALL_TIMEOUT_MS = 30_000;
+export function providerCallTimeoutMs(): number {
+  return env().PROVIDER_CALL_TIMEOUT_SECONDS * 1000;
+}

@@ -1,6 +1,6 @@
 /** Mailgun: batch sending with recipient-variables on the official SDK, HMAC-signed webhooks with a replay cache. */
 import { env } from "@/lib/config/env";
-import { PROVIDER_CALL_TIMEOUT_MS } from "../kit/provider-calls";
+import { providerCallTimeoutMs } from "../kit/provider-calls";
 import { verifyWithAdapter } from "../kit/verify-with-adapter";
 import { WebhookPayloadError } from "../kit/webhook-payload-error";
 import type { ProviderModule } from "../types";
@@ -31,7 +31,7 @@ export const mailgunModule = {
     trackClicks: Boolean(s.track_clicks),
     unsubscribeHandling: Boolean(s.unsubscribe_handling),
     baseUrl: env().MAILGUN_API_BASE_URL,
-    timeoutMs: PROVIDER_CALL_TIMEOUT_MS,
+    timeoutMs: providerCallTimeoutMs(),
   }),
   createAdapter: createMailgunAdapter,
   /**

@@ -1,7 +1,7 @@
 /** Postmark: sending through /email/batch with the official SDK, basic-auth webhooks, one message per recipient. */
 import { env } from "@/lib/config/env";
 import { randomToken } from "@/lib/ids";
-import { PROVIDER_CALL_TIMEOUT_MS } from "../kit/provider-calls";
+import { providerCallTimeoutMs } from "../kit/provider-calls";
 import { verifyWithAdapter } from "../kit/verify-with-adapter";
 import type { ProviderModule } from "../types";
 import { checkPostmarkMessage } from "./message-limits";
@@ -29,7 +29,7 @@ export const postmarkModule = {
     trackLinks: Boolean(s.track_links),
     messageStreams: s.message_streams as PostmarkConfig["messageStreams"],
     baseUrl: env().POSTMARK_API_BASE_URL,
-    timeoutMs: PROVIDER_CALL_TIMEOUT_MS,
+    timeoutMs: providerCallTimeoutMs(),
   }),
   createAdapter: createPostmarkAdapter,
   verify: (config) => verifyWithAdapter(createPostmarkAdapter(config)),

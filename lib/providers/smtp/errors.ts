@@ -61,6 +61,8 @@ export function shortSmtpReason(err: unknown): string {
 
 export function classifySmtpError(err: unknown): ProviderFailure {
   const e = err as { code?: string; responseCode?: number; command?: string; message?: string };
+  // Our own per-transaction deadline (adapter.ts): its text is ours, and says the relay may still deliver.
+  if (e?.code === "EDEADLINE") return { class: "retryable", code: "EDEADLINE", message: String(e.message) };
   const reply = e?.responseCode;
   const stage = stageOf(e?.command, e?.code);
   // The relay's own reply to our envelope or content is worth showing ("550 5.1.1 no such user"); anything said before

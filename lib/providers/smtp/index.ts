@@ -2,7 +2,7 @@
  * Built-in SMTP: our own relays over pooled nodemailer connections. No ESP webhooks; opens, clicks and unsubscribes
  * are tracked by lib/tracking (nativeTracking: false), bounces arrive as DSNs quoting our id headers.
  */
-import { PROVIDER_CALL_TIMEOUT_MS } from "../kit/provider-calls";
+import { providerCallTimeoutMs } from "../kit/provider-calls";
 import { verifyWithAdapter } from "../kit/verify-with-adapter";
 import type { ProviderModule } from "../types";
 import { createSmtpAdapter, type SmtpConfig } from "./adapter";
@@ -22,7 +22,7 @@ export const smtpModule = {
       password: secrets.password,
       defaultSender: s.default_sender as string | undefined,
       allowSelfSigned: Boolean(s.allow_self_signed),
-      timeoutMs: PROVIDER_CALL_TIMEOUT_MS,
+      timeoutMs: providerCallTimeoutMs(),
       dkim: dkim && secrets.dkim_private_key ? { domainName: dkim.domain, keySelector: dkim.selector, privateKey: secrets.dkim_private_key } : undefined,
     };
   },
