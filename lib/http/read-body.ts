@@ -49,27 +49,8 @@ function acceptsMediaType(contentType: string, accept: readonly string[]): boole
 }
 
 export async function readText(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch {
-      // The client went away mid-body: a 400 nobody will read, and not a server error worth an error-level log.
-      throw new AppError("invalid_request", "The request body was cut off before it ended");
-    }
-    const { done, value } = chunk;
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
+  for await (const chunk of readChunks(request, maxBytes)) chunks.push(chunk);
   return Buffer.concat(chunks).toString("utf8");
 }
 

@@ -8,12 +8,8 @@ import { GET as unsubscribeGet } from "@/app/u/[token]/route";
 import { parseEnv } from "@/lib/config/env";
 import { unsubscribeUrl } from "@/lib/tracking/tracking-links";
 import { createTestDatabase, useAsProcessDatabase, type TestDatabase } from "../support/database";
+import { setEnv } from "../support/env";
 
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  delete (globalThis as { __pmEnv?: unknown }).__pmEnv;
-};
 const OLD = "k2025:" + "o".repeat(40);
 const NEW = "k2026:" + "n".repeat(40);
 const link = () => unsubscribeUrl({ workspaceId: "ws_1", recipientId: "rcp_1", email: "reader@example.com" });

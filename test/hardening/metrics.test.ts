@@ -13,13 +13,9 @@ import { basicAuth, postmarkPayload, postmarkRequest } from "../webhooks/webhook
 import { listProviderViews } from "@/lib/providers/provider-configs";
 import { workspaces } from "@/db/schema";
 import { eq } from "drizzle-orm";
+import { setEnv } from "../support/env";
 
 const TOKEN = "metrics-test-token";
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  delete (globalThis as { __pmEnv?: unknown }).__pmEnv;
-};
 
 /** `name{labels} value` lines → value by `name{labels}` (labels as written). */
 async function scrape(token = TOKEN) {

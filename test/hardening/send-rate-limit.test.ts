@@ -3,14 +3,10 @@ import { POST as sendRoute } from "@/app/api/v1/emails/send/route";
 import { createTestDatabase, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { bearer, workspaceFixture } from "../support/fixtures";
 import { storeProviderRows } from "../support/providers";
+import { setEnv } from "../support/env";
 
 const noParams = { params: Promise.resolve({}) };
 const body = JSON.stringify({ from: "ops@acme.test", to: "jane@example.test", subject: "Hi", text_body: "Hi" });
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  delete (globalThis as { __pmEnv?: unknown }).__pmEnv;
-};
 
 describe("per-API-key send rate limit", () => {
   let t: TestDatabase;

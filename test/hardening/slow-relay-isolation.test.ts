@@ -8,13 +8,9 @@ import { saveProviderConfig, type VerifyProvider } from "@/lib/providers/provide
 import { createTestDatabase, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { workspaceFixture } from "../support/fixtures";
 import { connectAll, makeDispatcher, recipientsOf, send, startEmulators, TestClock, type Emulators } from "../support/pipeline";
+import { setEnv } from "../support/env";
 
 const accept: VerifyProvider = async () => ({ status: "verified", records: [] });
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  delete (globalThis as { __pmEnv?: unknown }).__pmEnv;
-};
 
 describe("a slow-drip relay in one workspace", () => {
   let t: TestDatabase;

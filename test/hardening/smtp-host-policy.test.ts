@@ -13,6 +13,7 @@ import { AppError } from "@/lib/errors";
 import { startSmtpSink, type SmtpSink } from "../emulators/smtp-sink";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { workspaceFixture } from "../support/fixtures";
+import { setEnv } from "../support/env";
 
 const BANNER = "INFO {\"server_id\":\"NDJWE4SECRETBANNER\",\"version\":\"2.10.7\",\"proto\":1}\r\n";
 
@@ -34,11 +35,6 @@ function listen(onConnection: (socket: net.Socket) => void) {
   );
 }
 
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  delete (globalThis as { __pmEnv?: unknown }).__pmEnv;
-};
 
 describe("SMTP host policy", () => {
   let t: TestDatabase;

@@ -2,13 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { workspaceFixture } from "../support/fixtures";
 import { connectAll, makeDispatcher, recipientsOf, send, startEmulators, TestClock, type Emulators } from "../support/pipeline";
+import { setEnv } from "../support/env";
 
-const setEnv = (vars: Record<string, string | undefined>) => {
-  for (const [k, v] of Object.entries(vars)) if (v === undefined) delete process.env[k];
-  else process.env[k] = v;
-  delete (globalThis as { __pmEnv?: unknown }).__pmEnv;
-  delete (globalThis as { __pmProviderCalls?: unknown }).__pmProviderCalls;
-};
 
 describe("bounded provider calls", () => {
   let t: TestDatabase;
