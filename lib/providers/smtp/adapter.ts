@@ -124,7 +124,7 @@ export function createSmtpAdapter(config: SmtpConfig): ProviderAdapter {
     if (!ms) return work;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms; the relay may still deliver it`), { code: "EDEADLINE" })), ms);
+      timer = setTimeout(() => reject(Object.assign(new Error(`timed out: no answer within ${ms} ms; the relay may still deliver it`), { code: "EDEADLINE" })), ms);
     });
     return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
   }
