@@ -10,9 +10,9 @@ export function errorResponse(err: unknown, headers?: HeadersInit): Response {
     return Response.json(body, { status: ERROR_STATUS[err.code], headers: withRetry });
   }
   if (isStorageUnavailable(err)) {
-    logger.warn("database unavailable", { error: loggableError(err) });
+    logger.warn("a dependency is unreachable", { error: loggableError(err) });
     // 503 + Retry-After: the client (or the ESP posting a webhook) retries, and nothing was stored.
-    return Response.json({ error: { code: "service_unavailable", message: "The database is unreachable right now; retry shortly" } }, { status: 503, headers: { ...Object.fromEntries(new Headers(headers)), "Retry-After": "5" } });
+    return Response.json({ error: { code: "service_unavailable", message: "A service this request needs (the database, or an ESP) is unreachable right now; retry shortly" } }, { status: 503, headers: { ...Object.fromEntries(new Headers(headers)), "Retry-After": "5" } });
   }
   logger.error("unhandled error", { error: loggableError(err) });
   return Response.json({ error: { code: "internal_error", message: "Something went wrong on our side" } }, { status: 500, headers });
@@ -22,7 +22,10 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
   return Response.json(body, { status, headers });
 }
 
-/** Connection-level failures of the database (refused, dropped, timed out, shutting down), not query errors. */
+/**
+ * Connection-level failures (refused, dropped, timed out, the database shutting down) rather than errors of the
+ * request itself: mostly the database, occasionally an ESP called during a request (saving a provider).
+ */
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08006"]);
 
 function isStorageUnavailable(err: unknown): boolean {
