@@ -56,10 +56,14 @@ const registry = () => {
  * `invalidateWorkspaceCaches` call after a settings change evicts it everywhere — writers need not know which caches
  * exist (and the modules that own them need not import each other).
  */
-export function processCache<K, V>(name: string, ttlMs: number, options: { workspaceOf?: (value: V, key: K) => string } = {}): TtlCache<K, V> {
+export function processCache<K, V>(
+  name: string,
+  ttlMs: number,
+  options: { workspaceOf?: (value: V, key: K) => string; maxEntries?: number } = {},
+): TtlCache<K, V> {
   let entry = registry().get(name);
   if (!entry) {
-    entry = { cache: new TtlCache<K, V>(ttlMs) as TtlCache<unknown, unknown>, workspaceOf: options.workspaceOf as RegisteredCache["workspaceOf"] };
+    entry = { cache: new TtlCache<K, V>(ttlMs, options.maxEntries) as TtlCache<unknown, unknown>, workspaceOf: options.workspaceOf as RegisteredCache["workspaceOf"] };
     registry().set(name, entry);
   }
   return entry.cache as TtlCache<K, V>;

@@ -28,7 +28,11 @@ interface Failures {
   firstAt: number;
 }
 
-const failures = () => processCache<string, Failures>("sign-in-failures", WINDOW_MS);
+/**
+ * Accounts and client addresses are counted apart, each in a large cache: a flood of attempts from made-up client
+ * addresses (X-Forwarded-For is only as trustworthy as the proxy in front) cannot evict an account's counter.
+ */
+const failures = (kind: "account" | "client") => processCache<string, Failures>(`sign-in-failures-${kind}`, WINDOW_MS, { maxEntries: 200_000 });
 
 let dummyHash: Promise<string> | undefined;
 const dummy = () => (dummyHash ??= hashPassword(randomBytes(16).toString("hex")));
@@ -39,22 +43,24 @@ export async function checkSignIn(
 ): Promise<SignInResult> {
   const now = input.now ?? Date.now();
   const email = input.email.trim().toLowerCase();
-  const keys = [{ key: `account:${email}`, max: MAX_FAILURES_PER_ACCOUNT }, ...(input.client ? [{ key: `client:${input.client}`, max: MAX_FAILURES_PER_CLIENT }] : [])];
-  for (const { key, max } of keys) {
-    const seen = failures().get(key, now);
+  const keys = [{ kind: "account" as const, key: email, max: MAX_FAILURES_PER_ACCOUNT }, ...(input.client ? [{ kind: "client" as const, key: input.client, max: MAX_FAILURES_PER_CLIENT }] : [])];
+  for (const { kind, key, max } of keys) {
+    const seen = failures(kind).get(key, now);
     if (seen && seen.count >= max) return { ok: false, reason: "throttled", retryAfterSeconds: Math.ceil((seen.firstAt + WINDOW_MS - now) / 1000) };
+  }
+  // Counted before the (slow) password check, so parallel guesses cannot all slip in under the limit; a success
+  // clears the account's count.
+  for (const { kind, key } of keys) {
+    const seen = failures(kind).get(key, now);
+    // The window runs from the first failure: the entry's time-to-live is set then and not extended.
+    if (seen) seen.count++;
+    else failures(kind).set(key, { count: 1, firstAt: now }, now);
   }
   const [user] = await database.db.select().from(users).where(eq(users.email, email)).limit(1);
   const matches = await verifyPassword(input.password, user?.passwordHash ?? (await dummy()));
   if (user && matches) {
-    failures().delete(`account:${email}`);
+    failures("account").delete(email);
     return { ok: true, user: { id: user.id, email: user.email, name: user.name } };
-  }
-  for (const { key } of keys) {
-    const seen = failures().get(key, now);
-    // The window runs from the first failure: the entry's time-to-live is set then and not extended.
-    if (seen) seen.count++;
-    else failures().set(key, { count: 1, firstAt: now }, now);
   }
   return { ok: false, reason: "invalid" };
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db";
 import type { ProviderKind } from "../providers/provider-kind";
@@ -26,6 +25,12 @@ export interface ClaimedRecipient {
   lostClaim?: { token: string; claimedAt: Date };
 }
 
+/** Where this process's next claim starts in workspace-id order (globalThis: one cursor per process). */
+function claimCursor(): { after: string } {
+  const g = globalThis as unknown as { __pmClaimCursor?: { after: string } };
+  return (g.__pmClaimCursor ??= { after: "" });
+}
+
 /** Most workspaces one claim spreads over; a round that finds more serves the rest on the following rounds. */
 export const MAX_WORKSPACES_PER_CLAIM = 32;
 
@@ -35,8 +40,9 @@ export const MAX_WORKSPACES_PER_CLAIM = 32;
  * worker's rows simply become due again when the lease expires.
  *
  * Fair between tenants: the claim first finds up to MAX_WORKSPACES_PER_CLAIM workspaces with due work (a skip scan
- * over the (workspace_id, next_attempt_at, id) due index, starting at a random point so no workspace is always last),
- * then takes each one's oldest due rows, an equal share of `limit` each. One tenant's backlog of a million therefore
+ * over the (workspace_id, next_attempt_at, id) due index, starting after the last workspace this process served and
+ * wrapping around, so every workspace comes first in turn), then takes each one's oldest due rows, an equal share of
+ * `limit` each. One tenant's backlog of a million therefore
  * delays another tenant's mail by at most a round, instead of until the backlog is gone.
  */
 export async function claimDueRecipients(
@@ -45,11 +51,11 @@ export async function claimDueRecipients(
 ): Promise<ClaimedRecipient[]> {
   const now = options.now.toISOString();
   const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
-  const start = options.startAt ?? `ws_${randomBytes(6).toString("hex")}`;
+  const start = options.startAt ?? claimCursor().after;
   const rows = await database.query<Record<string, unknown>>(sql`
     with recursive after_start as (
       (select workspace_id from message_recipients
-        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id >= ${start}
+        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id > ${start}
         order by workspace_id limit 1)
       union all
       select (select m.workspace_id from message_recipients m
@@ -58,12 +64,12 @@ export async function claimDueRecipients(
         from after_start a where a.workspace_id is not null
     ), before_start as (
       (select workspace_id from message_recipients
-        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id < ${start}
+        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id <= ${start}
         order by workspace_id limit 1)
       union all
       select (select m.workspace_id from message_recipients m
                where m.status in ('queued', 'deferred', 'sending') and m.next_attempt_at <= ${now}::timestamptz and m.workspace_id > b.workspace_id
-                 and m.workspace_id < ${start}
+                 and m.workspace_id <= ${start}
                order by m.workspace_id limit 1)
         from before_start b where b.workspace_id is not null
     ), tenants as (
@@ -93,6 +99,13 @@ export async function claimDueRecipients(
     returning due.prev_status, due.prev_locked_by, due.prev_claimed_at,
               r.id, r.workspace_id, r.message_id, r.email, r.display_name, r.cc, r.bcc, r.chain, r.chain_position, r.attempts,
               r.total_attempts, r.deferrals, r.reclaims, r.created_at`);
+  // The next claim starts after the last workspace served here in rotation order (ids above the start, then the
+  // wrapped-around ones), so the workspaces after it come first next time.
+  if (!options.startAt && rows.length) {
+    const ids = rows.map((r) => r.workspace_id as string);
+    const wrapped = ids.filter((id) => id <= start);
+    claimCursor().after = (wrapped.length ? wrapped : ids).reduce((a, b) => (a > b ? a : b));
+  }
   return rows.map((r) => ({
     id: r.id as string,
     workspaceId: r.workspace_id as string,
@@ -126,29 +139,18 @@ export async function extendLease(database: Database, claimToken: string, now: D
 }
 
 /**
- * Gives back what a worker holds (shutdown without finishing): due again at once. Claim tokens are
- * `${workerId}#${round}`; every round of this worker is released. A released row was `sending`: its provider call may
- * be in flight or done, so each gets an `unknown` attempt in its history (the same evidence a takeover after a crash
- * records), written in the same statement.
+ * Gives back what a worker holds (shutdown without finishing): its leases end now, so another worker takes the rows
+ * over at once — through the same path as after a crash, because a released row was `sending` and its provider call
+ * may be in flight or done: the taker records an `unknown` attempt (or, where the ESP can tell, finds the copy
+ * already accepted) before any resend. Claim tokens are `${workerId}#${round}`; every round of this worker is released.
+ * A round that still finishes before the takeover records its outcome as usual (it still holds the rows).
  */
 export async function releaseClaims(database: Database, workerId: string, now: Date): Promise<number> {
   const prefix = `${workerId}#`;
-  const rows = await database.query<{ n: number }>(sql`
-    with released as (
-      update message_recipients r
-         set status = 'queued', locked_by = null, locked_until = null, next_attempt_at = ${now.toISOString()}::timestamptz
-        from (select id, locked_by as token, updated_at as claimed_at from message_recipients
-               where left(locked_by, ${prefix.length}) = ${prefix} and status = 'sending' for update) held
-       where r.id = held.id
-      returning r.id, r.workspace_id, r.chain, r.chain_position, held.token, held.claimed_at
-    ), evidence as (
-      insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, error_message)
-      select 'att_' || md5(released.id || released.token), released.workspace_id, released.id, 'unknown',
-             coalesce(released.chain ->> released.chain_position, released.chain ->> 0), released.token, released.claimed_at, null, 'unknown',
-             'released at shutdown before the provider''s answer was recorded; it may have been sent'
-        from released
-      returning 1
-    )
-    select (select count(*) from released)::int as n`);
-  return Number(rows[0]?.n ?? 0);
+  const rows = await database.query(sql`
+    update message_recipients
+       set locked_until = ${now.toISOString()}::timestamptz, next_attempt_at = ${now.toISOString()}::timestamptz
+     where left(locked_by, ${prefix.length}) = ${prefix} and status = 'sending'
+    returning id`);
+  return rows.length;
 }

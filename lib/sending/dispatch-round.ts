@@ -104,6 +104,20 @@ interface Assigned {
 export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient[]): Promise<RoundStats> {
   const stats: RoundStats = { claimed: claimed.length, sent: 0, failed: 0, retried: 0, calls: 0 };
   if (!claimed.length) return stats;
+  let prepared: Awaited<ReturnType<typeof prepareRound>>;
+  try {
+    prepared = await prepareRound(deps, claimed);
+  } catch (err) {
+    // Nothing was sent yet: hand the claim back instead of letting its lease run out, which would count every row
+    // as a takeover (and quarantine it after a few database blips).
+    await handBack(deps, claimed).catch(() => {});
+    throw err;
+  }
+  return sendPrepared(deps, claimed, stats, prepared);
+}
+
+/** Loads what the round needs, settles what needs no provider call, and records the evidence of lost claims. */
+async function prepareRound(deps: RoundDeps, claimed: ClaimedRecipient[]) {
   const { db } = deps.database;
   const now = deps.now();
   const workspaceIds = [...new Set(claimed.map((r) => r.workspaceId))];
@@ -194,6 +208,15 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   }
 
   await recordLostClaims(deps, claimed, settled, recovered);
+  return { groups, settled, settle, recovered, messagesById, settingsByWs, suppressed, now };
+}
+
+async function sendPrepared(
+  deps: RoundDeps,
+  claimed: ClaimedRecipient[],
+  stats: RoundStats,
+  { groups, settled, settle, recovered, messagesById, settingsByWs, suppressed, now }: Awaited<ReturnType<typeof prepareRound>>,
+): Promise<RoundStats> {
   for (const u of settled) {
     const outcome = recovered.has(u.id) ? "recovered" : u.last_error?.startsWith("quarantined") ? "quarantined" : u.status;
     metrics().outcomes.inc({ provider: u.provider ?? "none", outcome });
@@ -289,6 +312,25 @@ function dueSince(message: MessageRow): Date {
   return message.sendAt && message.sendAt > message.createdAt ? message.sendAt : message.createdAt;
 }
 
+/**
+ * Gives a claim back after a failure before any provider call: due again in a few seconds. Rows taken over from a
+ * dead worker go back to that worker's expired claim (its takeover count undone), so the next claim still treats
+ * them as possibly sent.
+ */
+async function handBack(deps: RoundDeps, claimed: ClaimedRecipient[]) {
+  const rows = claimed.map((r) => ({ id: r.id, lost_token: r.lostClaim?.token ?? null, lost_at: r.lostClaim?.claimedAt.toISOString() ?? null }));
+  const due = new Date(deps.now().getTime() + 5000).toISOString();
+  await deps.database.query(sql`
+    update message_recipients r set
+      status = case when v.lost_token is null then 'queued' else 'sending' end,
+      locked_by = v.lost_token, locked_until = null,
+      updated_at = coalesce(v.lost_at, r.updated_at),
+      reclaims = case when v.lost_token is null then r.reclaims else greatest(r.reclaims - 1, 0) end,
+      next_attempt_at = ${due}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id text, lost_token text, lost_at timestamptz)
+    where r.id = v.id and r.locked_by = ${deps.workerId} and r.status = 'sending'`);
+}
+
 interface Recovered {
   provider: ProviderKind;
   providerMessageId: string;
@@ -314,9 +356,13 @@ async function findAcceptedLostCopies(deps: RoundDeps, claimed: ClaimedRecipient
   }
   await Promise.all(
     [...groups.values()].map(async ({ row, copies }) => {
-      const adapter = deps.adapters.get(row.workspaceId, row.kind, row.updatedAt, () => adapterConfig(row));
-      if (!adapter.findAccepted) return;
-      const accepted = await adapter.findAccepted(copies).catch(() => new Map<string, string>());
+      let accepted = new Map<string, string>();
+      try {
+        const adapter = deps.adapters.get(row.workspaceId, row.kind, row.updatedAt, () => adapterConfig(row));
+        if (adapter.findAccepted) accepted = await adapter.findAccepted(copies);
+      } catch {
+        /* a look-up that cannot be made is a miss: the copy is resent, as without one */
+      }
       for (const [recipientId, providerMessageId] of accepted) found.set(recipientId, { provider: row.kind, providerMessageId });
     }),
   );
@@ -470,6 +516,8 @@ async function persist(deps: RoundDeps, updates: Update[], attempts: AttemptRow[
     with attempts as (
       insert into send_attempts (id, workspace_id, recipient_id, call_id, provider, worker_id, started_at, finished_at, outcome, http_status, error_code, error_message, provider_message_id)
       select * from jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) as v(${ATTEMPT_COLUMNS})
+      -- A retried write whose first try committed (the reply was lost) must not fail on its own rows.
+      on conflict (id) do nothing
       returning 1
     )
     ${recipientsUpdate(deps, updates, now)}`);

@@ -44,7 +44,7 @@ describe.each(testDatabaseKinds())("fair claims on %s", (kind) => {
     expect(next.every((r) => !claimed.some((c) => c.id === r.id))).toBe(true);
   });
 
-  it(`more than ${MAX_WORKSPACES_PER_CLAIM} busy workspaces are all served within a few claims`, async () => {
+  it(`more than ${MAX_WORKSPACES_PER_CLAIM} busy workspaces are all served within two claims (the start rotates)`, async () => {
     const now = new Date(Date.now() + 10_000);
     const ids: string[] = [];
     for (let i = 0; i < MAX_WORKSPACES_PER_CLAIM + 8; i++) {
@@ -53,7 +53,7 @@ describe.each(testDatabaseKinds())("fair claims on %s", (kind) => {
       await queue(t, w.workspace.id, 20, now);
     }
     const served = new Set<string>();
-    for (let round = 0; round < 12 && ids.some((id) => !served.has(id)); round++) {
+    for (let round = 0; round < 2; round++) {
       const claimed = await claimDueRecipients(t.database, { workerId: `fair#${round}`, limit: 64, now, leaseMs: 60_000 });
       for (const r of claimed) served.add(r.workspaceId);
     }

@@ -126,7 +126,15 @@ export function createSmtpAdapter(config: SmtpConfig): ProviderAdapter {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error(`timed out: no answer within ${ms} ms; the relay may still deliver it`), { code: "EDEADLINE" })), ms);
     });
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+    return Promise.race([work, deadline]).finally(() => clearTimeout(timer)).catch((err: { code?: string }) => {
+      // Past the deadline the message may still sit in this pool's queue and go out after we resend it: drop the
+      // pool (its other in-flight copies fail and are retried), and the next send builds a fresh one.
+      if (err?.code === "EDEADLINE" && current) {
+        current.transporter.close();
+        current = null;
+      }
+      throw err;
+    });
   }
 
   async function sendCopy(rec: SendRecorder, content: MessageContent, copy: RecipientCopy): Promise<void> {
