@@ -49,6 +49,8 @@ export const envSchema = z.object({
   DISPATCHER_LEASE_SECONDS: int(30, 5),
   /** Longest a provider call (an HTTP request, an SMTP transaction) may take before it counts as a retryable failure. */
   PROVIDER_CALL_TIMEOUT_SECONDS: int(30, 1),
+  /** Most bytes of message content (bodies + attachments) one dispatcher round loads; the rest waits for the next. */
+  DISPATCHER_ROUND_BYTES: int(256 * 1024 * 1024, 1024),
   /** Provider batch calls a process has in flight at once (each may carry hundreds of copies). */
   DISPATCHER_MAX_CONCURRENT_CALLS: int(16, 1),
   MAX_REQUEST_BYTES: int(10 * 1024 * 1024, 1024),

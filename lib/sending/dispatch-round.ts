@@ -106,6 +106,13 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
   if (!claimed.length) return stats;
   let prepared: Awaited<ReturnType<typeof prepareRound>>;
   try {
+    const { within, over } = await withinByteBudget(deps, claimed);
+    if (over.length) {
+      // Over the round's byte budget: these go back to the queue, due at once, for the next round.
+      await handBack(deps, over, 0);
+      claimed = within;
+      stats.claimed = within.length;
+    }
     prepared = await prepareRound(deps, claimed);
   } catch (err) {
     // Nothing was sent yet: hand the claim back instead of letting its lease run out, which would count every row
@@ -114,6 +121,34 @@ export async function dispatchClaimed(deps: RoundDeps, claimed: ClaimedRecipient
     throw err;
   }
   return sendPrepared(deps, claimed, stats, prepared);
+}
+
+/**
+ * A round loads each claimed message once (bodies and attachments), so its memory is the sum of its distinct messages.
+ * The claim is cut, in claim order, where that sum passes DISPATCHER_ROUND_BYTES (the first message always goes);
+ * the rest is handed back for the next round. One small query (sizes only) per round.
+ */
+async function withinByteBudget(deps: RoundDeps, claimed: ClaimedRecipient[]): Promise<{ within: ClaimedRecipient[]; over: ClaimedRecipient[] }> {
+  const ids = [...new Set(claimed.map((r) => r.messageId))];
+  if (ids.length < 2) return { within: claimed, over: [] };
+  const sizes = await deps.database.db
+    .select({
+      id: messages.id,
+      bytes: sql<number>`(coalesce(octet_length(${messages.htmlBody}), 0) + coalesce(octet_length(${messages.textBody}), 0) + octet_length(${messages.attachments}::text))::float8`,
+    })
+    .from(messages)
+    .where(inArray(messages.id, ids));
+  const bytesOf = new Map(sizes.map((m) => [m.id, Number(m.bytes)]));
+  const budget = env().DISPATCHER_ROUND_BYTES;
+  const admitted = new Set<string>();
+  let total = 0;
+  for (const id of ids) {
+    const bytes = bytesOf.get(id) ?? 0;
+    if (admitted.size > 0 && total + bytes > budget) continue;
+    admitted.add(id);
+    total += bytes;
+  }
+  return { within: claimed.filter((r) => admitted.has(r.messageId)), over: claimed.filter((r) => !admitted.has(r.messageId)) };
 }
 
 /** Loads what the round needs, settles what needs no provider call, and records the evidence of lost claims. */
@@ -317,9 +352,9 @@ function dueSince(message: MessageRow): Date {
  * dead worker go back to that worker's expired claim (its takeover count undone), so the next claim still treats
  * them as possibly sent.
  */
-async function handBack(deps: RoundDeps, claimed: ClaimedRecipient[]) {
+async function handBack(deps: RoundDeps, claimed: ClaimedRecipient[], delayMs = 5000) {
   const rows = claimed.map((r) => ({ id: r.id, lost_token: r.lostClaim?.token ?? null, lost_at: r.lostClaim?.claimedAt.toISOString() ?? null }));
-  const due = new Date(deps.now().getTime() + 5000).toISOString();
+  const due = new Date(deps.now().getTime() + delayMs).toISOString();
   await deps.database.query(sql`
     update message_recipients r set
       status = case when v.lost_token is null then 'queued' else 'sending' end,
