@@ -1,6 +1,6 @@
-import { timingSafeEqual, createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "@/db";
+import { constantTimeEqual } from "../crypto/constant-time";
 import { parsePgTimestamptz } from "@/db/schema/columns";
 import { effectiveState } from "../providers/provider-health";
 import { metrics } from "./metrics";
@@ -8,9 +8,7 @@ import { metrics } from "./metrics";
 /** Bearer METRICS_TOKEN, compared in constant time; no token configured means metrics are off (404). */
 export function metricsAuthorized(header: string | null, token: string | undefined): boolean {
   if (!token || !header) return false;
-  const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? "";
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(given), digest(token));
+  return constantTimeEqual(/^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? "", token);
 }
 
 /**

@@ -1,7 +1,8 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env, type Env } from "../config/env";
+import { constantTimeEqual } from "../crypto/constant-time";
 
 /**
  * The one-time set-up token: a fresh instance cannot be taken over by whoever reaches /setup first from the network.
@@ -30,8 +31,7 @@ export function ensureSetupToken(e: Env = env()): string {
 export function checkSetupToken(given: string, e: Env = env()): boolean {
   const expected = e.SETUP_TOKEN ?? (fs.existsSync(setupTokenFile(e)) ? fs.readFileSync(setupTokenFile(e), "utf8").trim() : "");
   if (!expected || !given) return false;
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(given.trim()), digest(expected));
+  return constantTimeEqual(given.trim(), expected);
 }
 
 export function retireSetupToken(e: Env = env()): void {

@@ -2,7 +2,7 @@
  * Postmark webhooks (esp-contracts.md §4): authentication and normalization. Pure functions; the route does the I/O.
  */
 import { z } from "zod";
-import { constantTimeEqual } from "../kit/constant-time";
+import { constantTimeEqual } from "@/lib/crypto/constant-time";
 import { readOurIds } from "../correlation";
 import { payloadDedupKey } from "../kit/dedup-key";
 import { WebhookPayloadError } from "../kit/webhook-payload-error";
