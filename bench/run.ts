@@ -175,9 +175,10 @@ async function main() {
   const provider = (await put.json()) as { verification?: { status: string }; error?: unknown };
   if (!put.ok) throw new Error(`connecting Postmark failed: ${put.status} ${JSON.stringify(provider)}`);
   const views = (await (await fetch(`${appUrl}/api/v1/providers`, { headers: auth })).json()) as {
-    data: Array<{ kind: string; webhook: { url: string; username: string; password: string } }>;
+    data: Array<{ kind: string; webhook: { url: string } }>;
   };
-  const hook = views.data.find((v) => v.kind === "postmark")!.webhook;
+  const revealed = (await (await fetch(`${appUrl}/api/v1/providers/postmark/webhook-credentials`, { headers: auth })).json()) as { credentials: { username: string; password: string } };
+  const hook = { ...views.data.find((v) => v.kind === "postmark")!.webhook, ...revealed.credentials };
   const hookPath = new URL(hook.url).pathname;
   const hookAuth = { authorization: `Basic ${Buffer.from(`${hook.username}:${hook.password}`).toString("base64")}` };
   log(`Postmark connected (verification: ${provider.verification?.status}); webhook ${hookPath}`);

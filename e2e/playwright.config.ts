@@ -12,6 +12,7 @@ export default defineConfig({
   reporter: [["list"], ["json", { outputFile: process.env.E2E_JSON_REPORT ?? "test-results/e2e.json" }]],
   use: {
     baseURL: process.env.E2E_BASE_URL,
+    viewport: { width: 1280, height: 800 },
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: process.env.E2E_CHROMIUM_PATH || undefined,

@@ -19,7 +19,8 @@ function randomByte(): number {
   return pool[offset++]!;
 }
 
-export type IdPrefix = "ws" | "usr" | "key" | "prv" | "msg" | "rcp" | "att" | "evt" | "call";
+/** `tst`: the ids a provider test email carries (never a stored row, so its webhooks stay orphans). */
+export type IdPrefix = "ws" | "usr" | "key" | "prv" | "msg" | "rcp" | "att" | "evt" | "call" | "tst";
 
 export function newId(prefix: IdPrefix, now = Date.now()): string {
   let time = "";

@@ -3,11 +3,13 @@
  *   npm run cli -- setup --workspace <name> --email <email> --password <password>
   npm run cli -- keys accept      (after a deliberate key change: record this environment's keys as the installation's)
  *   npm run cli -- api-key create --workspace <name or id> [--name <label>] [--scope full|send]
+ *   npm run cli -- member add --workspace <name or id> --email <email> --password <password> --role owner|admin|member|viewer
  */
 import { parseArgs } from "node:util";
 import { openFromEnv } from "./lib/open-from-env";
 import { createWorkspaceWithOwner, findWorkspace } from "../lib/workspaces/setup-workspace";
 import { createApiKey } from "../lib/auth/api-keys";
+import { addMember } from "../lib/workspaces/members";
 import { AppError } from "../lib/errors";
 import { parseEnv } from "../lib/config/env";
 import { acceptKeyFingerprints } from "../lib/crypto/key-fingerprint";
@@ -15,7 +17,8 @@ import { API_KEY_SCOPES, type ApiKeyScope } from "../db/schema";
 
 const USAGE = `usage:
   npm run cli -- setup --workspace <name> --email <email> --password <password>
-  npm run cli -- api-key create --workspace <name or id> [--name <label>] [--scope full|send]`;
+  npm run cli -- api-key create --workspace <name or id> [--name <label>] [--scope full|send]
+  npm run cli -- member add --workspace <name or id> --email <email> --password <password> --role owner|admin|member|viewer`;
 
 function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -30,11 +33,12 @@ const { values, positionals } = parseArgs({
     password: { type: "string" },
     name: { type: "string" },
     scope: { type: "string" },
+    role: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
 const command = positionals.join(" ");
-if (values.help || !["setup", "api-key create", "keys accept"].includes(command)) {
+if (values.help || !["setup", "api-key create", "keys accept", "member add"].includes(command)) {
   console.error(USAGE);
   process.exit(values.help ? 0 : 1);
 }
@@ -48,6 +52,12 @@ try {
   } else if (command === "keys accept") {
     await acceptKeyFingerprints(database, parseEnv());
     console.error("Recorded this environment's APP_ENCRYPTION_KEY and NEXTAUTH_SECRET as the installation's keys (fingerprints only).");
+  } else if (command === "member add") {
+    if (!values.workspace || !values.email || !values.password || !values.role) fail(`member add needs --workspace, --email, --password and --role\n${USAGE}`);
+    const workspace = await findWorkspace(database, values.workspace);
+    if (!workspace) fail(`no workspace with id or name "${values.workspace}"`);
+    const added = await addMember(database, workspace.id, { email: values.email, password: values.password, role: values.role as never });
+    console.log(JSON.stringify(added));
   } else {
     if (!values.workspace) fail(`api-key create needs --workspace\n${USAGE}`);
     const scope = (values.scope ?? "full") as ApiKeyScope;

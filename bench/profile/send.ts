@@ -6,6 +6,7 @@
  * and the CPU split. RECIPIENTS=100 sends 100 recipients per request; WEBHOOK=1 loads the Postmark webhook
  * receiver instead. Summarize the profile with `node bench/profile/summarize.mjs <file>`.
  */
+import { revealWebhookCredentials } from "../../lib/providers/webhook-credentials";
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -73,7 +74,7 @@ try {
       await sendEmail(ctx, b, { rawBody: JSON.stringify(b) });
     }
     const ids = (await database.query<{ id: string }>(sql`select id from message_recipients`)).map((r) => r.id);
-    const hook = (await listProviderViews(ctx)).find((v) => v.kind === "postmark")!.webhook as { url: string; username: string; password: string };
+    const hook = { ...((await listProviderViews(ctx)).find((v) => v.kind === "postmark")!.webhook as { url: string }), ...((await revealWebhookCredentials(ctx, "postmark")).credentials as { username: string; password: string }) };
     target = `${base}${new URL(hook.url).pathname}`;
     headers = { authorization: `Basic ${Buffer.from(`${hook.username}:${hook.password}`).toString("base64")}` };
     request = new WebhookBodies(ids).request();

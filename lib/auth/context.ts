@@ -1,6 +1,7 @@
 import type { Database } from "@/db";
 import type { Role, ApiKeyScope } from "@/db/schema";
 import { forbidden } from "../errors";
+import { ROLE_RANK } from "./roles";
 
 export type Actor = { type: "user"; userId: string; role: Role } | { type: "api_key"; keyId: string; scope: ApiKeyScope } | { type: "system" };
 
@@ -11,7 +12,6 @@ export interface ServiceContext {
   actor: Actor;
 }
 
-const ROLE_RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
 /**
  * Users need at least `role`. API keys act as a role: a full-scope key as an admin (it configures the workspace), a

@@ -1,7 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getServerSession } from "next-auth";
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { getDatabase } from "@/db";
 import { memberships, users, workspaces, type Role } from "@/db/schema";
 import { authSecret } from "../crypto/instance-keys";
@@ -36,12 +36,16 @@ export function authOptions(): NextAuthOptions {
       }),
     ],
     callbacks: {
-      jwt({ token, user }) {
+      // The session carries the active workspace (a user may belong to several). Sign-in starts in the oldest
+      // membership; `update({ workspaceId })` from the console switches, checked against memberships by currentUser.
+      jwt({ token, user, trigger, session }) {
         if (user) token.uid = user.id;
+        const requested = (session as { workspaceId?: unknown } | undefined)?.workspaceId;
+        if (trigger === "update" && typeof requested === "string" && requested.length <= 64) token.wid = requested;
         return token;
       },
       session({ session, token }) {
-        (session as { userId?: unknown }).userId = token.uid;
+        Object.assign(session, { userId: token.uid, workspaceId: token.wid });
         return session;
       },
     },
@@ -56,19 +60,22 @@ export interface SessionUser {
   role: Role;
 }
 
-/** The signed-in user with their workspace and role, or null. */
+/**
+ * The signed-in user in the session's active workspace with their role there, or null. A session whose active
+ * workspace the user no longer belongs to falls back to their oldest membership; no membership at all is no session.
+ */
 export async function currentUser(): Promise<SessionUser | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string; user?: { email?: string } } | null;
+  const session = (await getServerSession(authOptions())) as { userId?: string; workspaceId?: string } | null;
   if (!session?.userId) return null;
   const database = await getDatabase();
-  const [row] = await database.db
+  const rows = await database.db
     .select({ workspaceId: memberships.workspaceId, role: memberships.role, workspaceName: workspaces.name, email: users.email })
     .from(memberships)
     .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.userId, session.userId)))
-    .orderBy(asc(memberships.createdAt))
-    .limit(1);
+    .where(eq(memberships.userId, session.userId))
+    .orderBy(asc(memberships.createdAt));
+  const row = rows.find((r) => r.workspaceId === session.workspaceId) ?? rows[0];
   if (!row) return null;
   return { userId: session.userId, ...row };
 }

@@ -1,16 +1,17 @@
-import { and, eq } from "drizzle-orm";
-import { providerConfigs, workspaces } from "@/db/schema";
+import { and, eq, gte, inArray, sql } from "drizzle-orm";
+import { z } from "zod";
+import { providerConfigs, sendAttempts, workspaces, type AttemptOutcome } from "@/db/schema";
 import type { Database } from "@/db";
 import { encryptJson, decryptJson } from "../crypto/secrets";
 import { encryptionKey } from "../crypto/instance-keys";
 import { appUrl } from "../config/env";
 import { requireRole, type ServiceContext } from "../auth/context";
-import { AppError, notFound } from "../errors";
+import { AppError, notFound, type FieldIssue } from "../errors";
 import { newId } from "../ids";
 import { parseOrThrow } from "../validation";
 import { invalidateWorkspaceCaches } from "../ttl-cache";
 import { secretFields, secretKey, type ConfigField } from "./config-spec";
-import { effectiveState } from "./provider-health";
+import { effectiveState, openUntil } from "./provider-health";
 import type { ProviderKind } from "./provider-kind";
 import { providerModule, type ProviderConfigs } from "./registry";
 import type { StoredSecrets, VerifyResult } from "./types";
@@ -46,21 +47,34 @@ function withoutPath(input: Record<string, unknown>, path: string[]): Record<str
 }
 
 /**
- * Splits a validated PUT body into non-secret settings (a JSON column) and secrets (merged over what is stored, so
- * an empty secret field keeps the stored value), by the module's field metadata.
+ * Splits a validated PUT body into non-secret settings (a JSON column) and secrets (merged over what is stored, by the
+ * module's field metadata): an omitted secret keeps the stored value, `null` (or `""` where the schema admits it)
+ * clears it. Then the secrets a connection needs — always (`required`) or with another field set (`requiredWith`).
  */
 function splitInput(kind: ProviderKind, input: Record<string, unknown>, previous: StoredSecrets) {
   const { enabled: _enabled, ...rest } = input;
   let settings: Record<string, unknown> = rest;
   const secrets: StoredSecrets = { ...previous };
-  const missing: string[] = [];
   for (const field of secretFields(providerModule(kind).config)) {
     const value = valueAt(rest, pathOf(field));
     settings = withoutPath(settings, pathOf(field));
     if (typeof value === "string" && value !== "") secrets[secretKey(field)] = value;
-    if (field.secret?.required && !secrets[secretKey(field)]) missing.push(field.name);
+    else if (value === null || value === "") delete secrets[secretKey(field)];
   }
-  return { settings, secrets, missing };
+  return { settings, secrets, missing: missingSecrets(kind, settings, secrets) };
+}
+
+function missingSecrets(kind: ProviderKind, settings: Record<string, unknown>, secrets: StoredSecrets): FieldIssue[] {
+  const missing: FieldIssue[] = [];
+  for (const field of secretFields(providerModule(kind).config)) {
+    if (secrets[secretKey(field)]) continue;
+    const other = field.secret?.requiredWith;
+    if (field.secret?.required) missing.push({ field: field.name, code: "required", message: `Required to connect ${kind}` });
+    else if (other && valueAt(settings, other.split("."))) {
+      missing.push({ field: field.name, code: "required", message: `Required while ${other} is set (leave both empty for none)` });
+    }
+  }
+  return missing;
 }
 
 export type VerifyProvider = <K extends ProviderKind>(kind: K, config: ProviderConfigs[K]) => Promise<VerifyResult>;
@@ -83,9 +97,7 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
   const split = splitInput(kind, input, previous);
   const { settings, missing } = split;
   if (missing.length) {
-    throw new AppError("validation_error", `${missing.join(", ")} is required to connect ${kind}`, {
-      fields: missing.map((field) => ({ field, code: "required", message: "Required" })),
-    });
+    throw new AppError("validation_error", missing.map((m) => `${m.field}: ${m.message}`).join("; "), { fields: missing });
   }
   const webhookCredentials = module.webhook?.generateCredentials?.({ secrets: split.secrets, webhookUsername: existing?.webhookUsername ?? null });
   const secrets = webhookCredentials?.secrets ?? split.secrets;
@@ -94,7 +106,8 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
     id,
     workspaceId: ctx.workspaceId,
     kind,
-    enabled: input.enabled as boolean,
+    // Omitted: an update keeps the stored state (PATCH toggles it); a new connection starts enabled.
+    enabled: (input.enabled as boolean | undefined) ?? existing?.enabled ?? true,
     settings,
     secretsEncrypted: encryptJson(secrets as Record<string, unknown>, encryptionKey(), secretsContext(ctx.workspaceId, kind)),
     webhookUsername: webhookCredentials?.webhookUsername ?? null,
@@ -132,6 +145,26 @@ function defaults(): Partial<Row> {
   return { circuitState: "closed", consecutiveFailures: 0 };
 }
 
+export const providerToggleSchema = z.object({ enabled: z.boolean() }).strict();
+
+/**
+ * PATCH /api/v1/providers/{kind} `{ enabled }`: switches a connected provider on or off without verifying again; its
+ * configuration and breaker stay. Routing and failover skip a disabled provider — new mail at acceptance, queued mail
+ * when the dispatcher picks each copy's provider (it moves on along its chain, or waits as deferred).
+ */
+export async function setProviderEnabled(ctx: ServiceContext, kind: ProviderKind, body: unknown): Promise<ProviderView> {
+  requireRole(ctx, "admin");
+  const { enabled } = parseOrThrow(providerToggleSchema, body);
+  const updated = await ctx.database.db
+    .update(providerConfigs)
+    .set({ enabled, updatedAt: new Date() })
+    .where(and(eq(providerConfigs.workspaceId, ctx.workspaceId), eq(providerConfigs.kind, kind)))
+    .returning({ id: providerConfigs.id });
+  if (!updated.length) throw notFound(`Provider ${kind}`);
+  invalidateWorkspaceCaches(ctx.workspaceId);
+  return getProviderView(ctx, kind);
+}
+
 export async function deleteProviderConfig(ctx: ServiceContext, kind: ProviderKind): Promise<void> {
   requireRole(ctx, "admin");
   const deleted = await ctx.database.db
@@ -144,7 +177,31 @@ export async function deleteProviderConfig(ctx: ServiceContext, kind: ProviderKi
 
 const mask = (value: string | undefined) => (value ? `••••${value.slice(-4)}` : null);
 
-function toView(row: Row, hookId: string) {
+/** send_attempts outcomes counted as the provider's own successes and failures (as the circuit breaker counts them). */
+const SUCCESS_OUTCOMES: AttemptOutcome[] = ["accepted", "recovered"];
+const FAILURE_OUTCOMES: AttemptOutcome[] = ["retryable", "provider_config"];
+const HEALTH_WINDOW_MS = 3_600_000;
+
+type Counts = { successes: number; failures: number };
+
+/**
+ * Per provider, the recipient attempts of the last hour that it accepted or failed itself (a rejected recipient or an
+ * invalid message says nothing about its health): one grouped query over send_attempts_workspace_idx.
+ */
+async function lastHourCounts(database: Database, workspaceId: string, now: Date): Promise<Map<ProviderKind, Counts>> {
+  const rows = await database.db
+    .select({
+      provider: sendAttempts.provider,
+      successes: sql<number>`(count(*) filter (where ${inArray(sendAttempts.outcome, SUCCESS_OUTCOMES)}))::int`,
+      failures: sql<number>`(count(*) filter (where ${inArray(sendAttempts.outcome, FAILURE_OUTCOMES)}))::int`,
+    })
+    .from(sendAttempts)
+    .where(and(eq(sendAttempts.workspaceId, workspaceId), gte(sendAttempts.startedAt, new Date(now.getTime() - HEALTH_WINDOW_MS))))
+    .groupBy(sendAttempts.provider);
+  return new Map(rows.map((r) => [r.provider, { successes: Number(r.successes), failures: Number(r.failures) }]));
+}
+
+function toView(row: Row, hookId: string, lastHour: Counts = { successes: 0, failures: 0 }, now = new Date()) {
   const secrets = readSecrets(row);
   const module = providerModule(row.kind);
   const stored = { secrets, webhookUsername: row.webhookUsername };
@@ -162,9 +219,12 @@ function toView(row: Row, hookId: string) {
     credentials,
     webhook,
     health: {
-      circuit_state: effectiveState(row, new Date()),
+      circuit_state: effectiveState(row, now),
       consecutive_failures: row.consecutiveFailures,
       circuit_opened_at: row.circuitOpenedAt?.toISOString() ?? null,
+      /** When an open breaker lets traffic through again (half-open); null when it is not open. */
+      open_until: openUntil(row, now)?.toISOString() ?? null,
+      last_hour: lastHour,
       last_error: row.lastError,
       last_error_at: row.lastErrorAt?.toISOString() ?? null,
     },
@@ -177,12 +237,16 @@ export type ProviderView = ReturnType<typeof toView>;
 
 export async function listProviderViews(ctx: ServiceContext): Promise<ProviderView[]> {
   requireRole(ctx, "viewer");
-  const rows = await ctx.database.db
-    .select({ row: providerConfigs, hookId: workspaces.hookId })
-    .from(providerConfigs)
-    .innerJoin(workspaces, eq(workspaces.id, providerConfigs.workspaceId))
-    .where(eq(providerConfigs.workspaceId, ctx.workspaceId));
-  return rows.map((r) => toView(r.row, r.hookId)).sort((a, b) => a.kind.localeCompare(b.kind));
+  const now = new Date();
+  const [rows, counts] = await Promise.all([
+    ctx.database.db
+      .select({ row: providerConfigs, hookId: workspaces.hookId })
+      .from(providerConfigs)
+      .innerJoin(workspaces, eq(workspaces.id, providerConfigs.workspaceId))
+      .where(eq(providerConfigs.workspaceId, ctx.workspaceId)),
+    lastHourCounts(ctx.database, ctx.workspaceId, now),
+  ]);
+  return rows.map((r) => toView(r.row, r.hookId, counts.get(r.row.kind), now)).sort((a, b) => a.kind.localeCompare(b.kind));
 }
 
 export async function getProviderView(ctx: ServiceContext, kind: ProviderKind): Promise<ProviderView> {

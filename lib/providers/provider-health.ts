@@ -21,3 +21,12 @@ export function effectiveState(row: BreakerRow, now: Date): CircuitState {
 }
 
 export const isAvailable = (row: BreakerRow, now: Date) => effectiveState(row, now) !== "open";
+
+/** Whether a copy can go to this provider now: connected (a row), enabled, and its breaker not open. */
+export const canSendNow = (row: (BreakerRow & { enabled: boolean }) | undefined, now: Date): boolean => !!row?.enabled && isAvailable(row, now);
+
+/** When an open breaker half-opens (circuit_opened_at + COOLDOWN_MS); null when it is not open now. */
+export function openUntil(row: BreakerRow, now: Date): Date | null {
+  if (effectiveState(row, now) !== "open" || !row.circuitOpenedAt) return null;
+  return new Date(row.circuitOpenedAt.getTime() + COOLDOWN_MS);
+}

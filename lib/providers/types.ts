@@ -208,8 +208,16 @@ export interface ProviderWebhook<C = unknown> {
   authentication: WebhookAuthentication<C>;
   /** Body → normalized events; throws WebhookPayloadError for a structurally invalid body (→ 400). */
   parse(body: unknown, options: { receivedAt: Date }): WebhookParseResult;
-  /** What the operator pastes into the ESP, beside the URL (user name, password, whether a signing key is set). */
+  /**
+   * What the operator pastes into the ESP beside the URL, shown on every read (user name, whether a password or
+   * signing key is set): never a secret value.
+   */
   view(stored: { secrets: StoredSecrets; webhookUsername: string | null }): Record<string, unknown>;
+  /**
+   * Credentials we generated for the ESP to use (Postmark's basic-auth password), revealed to an admin on request
+   * (GET /api/v1/providers/{kind}/webhook-credentials). Absent where the only secret is the ESP's own (a signing key).
+   */
+  reveal?(stored: { secrets: StoredSecrets; webhookUsername: string | null }): Record<string, string>;
 }
 
 export interface MessageFieldIssue {

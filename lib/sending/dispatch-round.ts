@@ -13,7 +13,7 @@ import { loggableError, logger } from "../logger";
 import type { AdapterPool } from "./adapter-pool";
 import type { ClaimedRecipient } from "./claim-recipients";
 import { recordCallOutcome } from "./circuit-breaker";
-import { isAvailable } from "../providers/provider-health";
+import { canSendNow } from "../providers/provider-health";
 import { defer, isTooOld, nextStep, type FailoverSettings, type NextStep, type Outcome } from "./failover-policy";
 import { failoverSettingsOf } from "./workspace-settings";
 import { addressKey, formatAddress } from "./addresses";
@@ -227,7 +227,7 @@ async function prepareRound(deps: RoundDeps, claimed: ClaimedRecipient[]) {
     let tries = r.attempts;
     while (position < r.chain.length) {
       const row = providerByKey.get(`${r.workspaceId}:${r.chain[position]}`);
-      if (row?.enabled && isAvailable(row, now)) break;
+      if (canSendNow(row, now)) break;
       position++;
       tries = 0;
     }

@@ -33,6 +33,9 @@ const address = (label: string) =>
       return formatAddress(parsed);
     });
 
+/** One address as the send API accepts it (`addr` or `Name <addr>`), normalized; `label` names it in errors. */
+export const emailAddressSchema = address;
+
 /** A string or an array of strings; a string is a list of one, so every bad address is named by its index. */
 const asList = (v: unknown) => (typeof v === "string" ? [v] : v);
 const addressList = (label: string, max: number) =>

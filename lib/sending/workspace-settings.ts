@@ -1,40 +1,17 @@
-import { eq } from "drizzle-orm";
-import { z } from "zod";
+import { eq, sql } from "drizzle-orm";
 import { workspaceSettings } from "@/db/schema";
 import type { DbOrTx } from "@/db";
-import { PROVIDER_KINDS } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { parseOrThrow } from "../validation";
 import { notFound } from "../errors";
 import type { FailoverSettings } from "./failover-policy";
 import { invalidateWorkspaceCaches } from "../ttl-cache";
-
-const provider = z.enum(PROVIDER_KINDS);
-
-/** PUT /api/v1/routing (and the settings screen). */
-export const routingSchema = z.object({
-  default_provider: provider.nullable(),
-  rules: z.object({
-    transactional: provider.nullable().default(null),
-    marketing: provider.nullable().default(null),
-    cold_outreach: provider.nullable().default(null),
-    all_emails: provider.nullable().default(null),
-  }),
-});
-
-/** PUT /api/v1/failover (and the settings screen). */
-export const failoverSchema = z.object({
-  enabled: z.boolean(),
-  order: z
-    .array(provider)
-    .min(1)
-    .refine((o) => new Set(o).size === o.length, "order lists a provider twice"),
-  retry_attempts: z.number().int().min(0).max(10),
-  retry_delay_seconds: z.number().int().min(1).max(3600),
-  max_age_hours: z.number().int().min(1).max(24 * 7),
-});
+import { failoverUpdateSchema, routingUpdateSchema, type FailoverSettingsView, type RoutingSettings } from "./settings-schema";
 
 type Row = typeof workspaceSettings.$inferSelect;
+
+/** The fields a partial update names (undefined = omitted = keep the stored value). */
+const named = <T extends object>(fields: T) => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 export async function loadSettingsRow(db: DbOrTx, workspaceId: string): Promise<Row> {
   const [row] = await db.select().from(workspaceSettings).where(eq(workspaceSettings.workspaceId, workspaceId));
@@ -49,8 +26,8 @@ export const failoverSettingsOf = (row: Row): FailoverSettings => ({
   maxAgeHours: row.maxAgeHours,
 });
 
-const routingView = (row: Row) => ({ default_provider: row.defaultProvider, rules: row.routingRules });
-const failoverView = (row: Row) => ({
+const routingView = (row: Row): RoutingSettings => ({ default_provider: row.defaultProvider, rules: row.routingRules });
+const failoverView = (row: Row): FailoverSettingsView => ({
   enabled: row.failoverEnabled,
   order: row.failoverOrder,
   retry_attempts: row.retryAttempts,
@@ -63,12 +40,21 @@ export async function getRouting(ctx: ServiceContext) {
   return routingView(await loadSettingsRow(ctx.database.db, ctx.workspaceId));
 }
 
+/**
+ * PUT /api/v1/routing: a partial body changes only what it names — omitted fields and omitted rule keys keep their
+ * stored values. One statement (jsonb merge), so two concurrent partial updates of different rules both stick.
+ */
 export async function putRouting(ctx: ServiceContext, body: unknown) {
   requireRole(ctx, "admin");
-  const input = parseOrThrow(routingSchema, body);
+  const input = parseOrThrow(routingUpdateSchema, body);
+  const rules = named(input.rules ?? {});
   await ctx.database.db
     .update(workspaceSettings)
-    .set({ defaultProvider: input.default_provider, routingRules: input.rules, updatedAt: new Date() })
+    .set({
+      ...(input.default_provider !== undefined ? { defaultProvider: input.default_provider } : {}),
+      ...(Object.keys(rules).length ? { routingRules: sql`${workspaceSettings.routingRules} || ${JSON.stringify(rules)}::jsonb` } : {}),
+      updatedAt: new Date(),
+    })
     .where(eq(workspaceSettings.workspaceId, ctx.workspaceId));
   invalidateWorkspaceCaches(ctx.workspaceId);
   return getRouting(ctx);
@@ -79,19 +65,20 @@ export async function getFailover(ctx: ServiceContext) {
   return failoverView(await loadSettingsRow(ctx.database.db, ctx.workspaceId));
 }
 
+/** PUT /api/v1/failover: a partial body changes only what it names; omitted fields keep their stored values. */
 export async function putFailover(ctx: ServiceContext, body: unknown) {
   requireRole(ctx, "admin");
-  const input = parseOrThrow(failoverSchema, body);
+  const input = parseOrThrow(failoverUpdateSchema, body);
+  const columns = named({
+    failoverEnabled: input.enabled,
+    failoverOrder: input.order,
+    retryAttempts: input.retry_attempts,
+    retryDelaySeconds: input.retry_delay_seconds,
+    maxAgeHours: input.max_age_hours,
+  });
   await ctx.database.db
     .update(workspaceSettings)
-    .set({
-      failoverEnabled: input.enabled,
-      failoverOrder: input.order,
-      retryAttempts: input.retry_attempts,
-      retryDelaySeconds: input.retry_delay_seconds,
-      maxAgeHours: input.max_age_hours,
-      updatedAt: new Date(),
-    })
+    .set({ ...columns, updatedAt: new Date() })
     .where(eq(workspaceSettings.workspaceId, ctx.workspaceId));
   invalidateWorkspaceCaches(ctx.workspaceId);
   return getFailover(ctx);

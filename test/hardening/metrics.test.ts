@@ -3,6 +3,7 @@
  * accepted, outcomes recorded by the dispatcher, provider call latency, webhook events and rejections — plus queue
  * and breaker gauges read from the database at scrape time.
  */
+import { revealWebhookCredentials } from "@/lib/providers/webhook-credentials";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as metricsGet } from "@/app/metrics/route";
 import { POST as webhookPost } from "@/app/webhooks/[provider]/[hookId]/route";
@@ -71,7 +72,7 @@ describe("Prometheus metrics", () => {
     expect(sent('pm_provider_circuit_breakers{provider="postmark",state="closed"}')).toBeGreaterThanOrEqual(1);
 
     const [row] = await t.database.db.select({ hookId: workspaces.hookId }).from(workspaces).where(eq(workspaces.id, w.workspace.id));
-    const view = (await listProviderViews(w.ctx)).find((v) => v.kind === "postmark")!.webhook as unknown as { username: string; password: string };
+    const view = (await revealWebhookCredentials(w.ctx, "postmark")).credentials as { username: string; password: string };
     const hook = { params: Promise.resolve({ provider: "postmark", hookId: row!.hookId }) };
     await webhookPost(postmarkRequest(row!.hookId, postmarkPayload("open", { Recipient: "m1@example.com" }), basicAuth(view.username, view.password)), hook);
     await webhookPost(postmarkRequest(row!.hookId, postmarkPayload("open"), basicAuth(view.username, "wrong")), hook);

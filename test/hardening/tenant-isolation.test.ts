@@ -16,6 +16,9 @@ import * as failoverRoute from "@/app/api/v1/failover/route";
 import * as providersRoute from "@/app/api/v1/providers/route";
 import * as providerRoute from "@/app/api/v1/providers/[kind]/route";
 import * as routingRoute from "@/app/api/v1/routing/route";
+import * as routingPreviewRoute from "@/app/api/v1/routing/preview/route";
+import * as providerTestRoute from "@/app/api/v1/providers/[kind]/test/route";
+import * as webhookCredentialsRoute from "@/app/api/v1/providers/[kind]/webhook-credentials/route";
 import * as suppressionsRoute from "@/app/api/v1/suppressions/route";
 import * as suppressionRoute from "@/app/api/v1/suppressions/[email]/route";
 import * as exportRoute from "@/app/api/v1/suppressions/export/route";
@@ -89,7 +92,11 @@ describe.each(testDatabaseKinds())("tenant isolation on %s", (kind) => {
     ["GET /providers/[kind]", () => (providerRoute.GET as Handler)(asB("GET", "/providers/postmark"), params({ kind: "postmark" })), async (res) => expect(res.status).toBe(404)],
     ["PUT /providers/[kind]", () => (providerRoute.PUT as Handler)(asB("PUT", "/providers/smtp", { host: "169.254.169.254" }), params({ kind: "smtp" })), async (res) => expect(res.status).toBe(422)],
     ["DELETE /providers/[kind]", () => (providerRoute.DELETE as Handler)(asB("DELETE", "/providers/postmark"), params({ kind: "postmark" })), async (res) => expect(res.status).toBe(404)],
+    ["PATCH /providers/[kind]", () => (providerRoute.PATCH as Handler)(asB("PATCH", "/providers/postmark", { enabled: false }), params({ kind: "postmark" })), async (res) => expect(res.status).toBe(404)],
+    ["GET /providers/[kind]/webhook-credentials", () => (webhookCredentialsRoute.GET as Handler)(asB("GET", "/providers/postmark/webhook-credentials"), params({ kind: "postmark" })), async (res) => expect(res.status).toBe(404)],
+    ["POST /providers/[kind]/test", () => (providerTestRoute.POST as Handler)(asB("POST", "/providers/postmark/test", { to: aEmail, from: "x@b.test" }), params({ kind: "postmark" })), async (res) => expect(res.status).toBe(404)],
     ["GET /routing", () => (routingRoute.GET as Handler)(asB("GET", "/routing"), params()), async (res) => expect(res.status).toBe(200)],
+    ["GET /routing/preview", () => (routingPreviewRoute.GET as Handler)(asB("GET", "/routing/preview?type=transactional&provider=postmark"), params()), async (res) => expect((await res.json()).error.code).toBe("provider_not_configured")],
     ["PUT /routing", () => (routingRoute.PUT as Handler)(asB("PUT", "/routing", { default_provider: null }), params()), async (res) => expect(res.status).toBeLessThan(500)],
     ["GET /suppressions", () => (suppressionsRoute.GET as Handler)(asB("GET", `/suppressions?search=${aEmail}`), params()), async (res) => expect((await res.json()).data).toEqual([])],
     ["POST /suppressions", () => (suppressionsRoute.POST as Handler)(asB("POST", "/suppressions", { email: "b-only@example.com" }), params()), async (res) => expect(res.status).toBe(201)],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { revealWebhookCredentials } from "@/lib/providers/webhook-credentials";
 import { and, eq } from "drizzle-orm";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { workspaceFixture } from "../support/fixtures";
@@ -36,7 +37,7 @@ describe.each(testDatabaseKinds())("send → webhook → suppression loop on %s"
     w = await workspaceFixture(t.database);
     await connectAll(w.ctx, esp);
     const views = await listProviderViews(w.ctx);
-    const pm = views.find((v) => v.kind === "postmark")!.webhook as { url: string; username: string; password: string };
+    const pm = { ...(views.find((v) => v.kind === "postmark")!.webhook as { url: string }), ...((await revealWebhookCredentials(w.ctx, "postmark")).credentials as { username: string; password: string }) };
     const mg = views.find((v) => v.kind === "mailgun")!.webhook as { url: string };
     esp.postmark.setWebhook({ url: pm.url, basicAuth: { username: pm.username, password: pm.password } });
     esp.mailgun.setWebhook({ url: mg.url, signingKey: MAILGUN_TEST_SIGNING_KEY });

@@ -3,11 +3,12 @@ import type { Database } from "@/db";
 import { events, messageRecipients, messages, suppressions, workspaces, type RecipientStatus } from "@/db/schema";
 import type { ProviderKind } from "@/lib/providers/provider-kind";
 import { newId } from "@/lib/ids";
-import { listProviderViews, saveProviderConfig, type VerifyProvider } from "@/lib/providers/provider-configs";
+import { saveProviderConfig, type VerifyProvider } from "@/lib/providers/provider-configs";
 import { METADATA_KEYS } from "@/lib/providers/correlation";
 import { loadFixture } from "@/test/fixtures/webhooks/load-fixture";
 import { signMailgunPayload } from "@/lib/providers/mailgun/webhook";
 import { workspaceFixture } from "../support/fixtures";
+import { revealWebhookCredentials } from "@/lib/providers/webhook-credentials";
 
 export const MAILGUN_KEY = "test-webhook-signing-key";
 const verified: VerifyProvider = async () => ({ status: "verified", records: [] });
@@ -17,8 +18,7 @@ export async function webhookWorkspace(database: Database) {
   const ws = await workspaceFixture(database);
   await saveProviderConfig(ws.ctx, "postmark", { api_token: "pm-server-token" }, verified);
   await saveProviderConfig(ws.ctx, "mailgun", { api_key: "key-test", domain: "mg.example.com", webhook_signing_key: MAILGUN_KEY }, verified);
-  const views = await listProviderViews(ws.ctx);
-  const postmark = views.find((v) => v.kind === "postmark")!.webhook as unknown as { username: string; password: string };
+  const postmark = (await revealWebhookCredentials(ws.ctx, "postmark")).credentials as { username: string; password: string };
   const [row] = await database.db.select({ hookId: workspaces.hookId }).from(workspaces).where(eq(workspaces.id, ws.workspace.id));
   return { ...ws, hookId: row!.hookId, postmarkAuth: { username: postmark.username, password: postmark.password } };
 }

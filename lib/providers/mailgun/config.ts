@@ -2,12 +2,13 @@
 import { z } from "zod";
 import type { ProviderConfigSpec } from "../config-spec";
 
-const secret = z.string().trim().min(1).max(500);
+/** Omitted: keep the stored value; null: clear it (a required one then refuses the save). */
+const secret = z.string().trim().min(1).max(500).nullable();
 
 export const MAILGUN_REGIONS = ["us", "eu"] as const;
 
 export const mailgunInput = z.object({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().optional(),
   api_key: secret.optional(),
   domain: z.string().trim().min(3).max(253),
   region: z.enum(MAILGUN_REGIONS).default("us"),
@@ -23,6 +24,11 @@ export const mailgunConfig = {
   label: "Mailgun",
   description: "Bulk and marketing volume, with batch sending and its own unsubscribe handling.",
   schema: mailgunInput,
+  webhookSetup: {
+    where: "In Mailgun: Sending → Webhooks → your domain → Add webhook, once per event type below, each with this URL. Copy the HTTP webhook signing key from the same page into the form.",
+    events: ["Delivered", "Permanent failure", "Temporary failure", "Spam complaints", "Opens", "Clicks", "Unsubscribes"],
+    authentication: "Mailgun signs each request with your HTTP webhook signing key (HMAC-SHA256 of timestamp and token); unsigned, stale or replayed requests are refused.",
+  },
   fields: [
     { name: "api_key", label: "Private API key", input: "password", secret: { required: true, mask: "last4" }, help: "Mailgun → Settings → API Security." },
     { name: "domain", label: "Sending domain", input: "text", help: "The domain as added in Mailgun, e.g. mg.example.com." },

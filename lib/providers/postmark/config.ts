@@ -2,10 +2,11 @@
 import { z } from "zod";
 import type { ProviderConfigSpec } from "../config-spec";
 
-const secret = z.string().trim().min(1).max(500);
+/** Omitted: keep the stored value; null: clear it (a required one then refuses the save). */
+const secret = z.string().trim().min(1).max(500).nullable();
 
 export const postmarkInput = z.object({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().optional(),
   api_token: secret.optional(),
   account_token: secret.optional(),
   default_sender: z.string().trim().min(3).max(320).optional(),
@@ -22,6 +23,11 @@ export const postmarkConfig = {
   label: "Postmark",
   description: "Fast transactional delivery with separate message streams for broadcasts.",
   schema: postmarkInput,
+  webhookSetup: {
+    where: "In Postmark: Servers → your server → each message stream you send with → Webhooks → Add webhook. Paste the URL and turn on basic authentication with the user and password below.",
+    events: ["Delivery", "Bounce", "Spam Complaint", "Open", "Link Click", "Subscription Change"],
+    authentication: "Postmark signs nothing: it sends these basic-auth credentials, which this app generated for your workspace. Requests without them are refused.",
+  },
   fields: [
     { name: "api_token", label: "Server API token", input: "password", secret: { required: true, mask: "last4" }, help: "Postmark → Servers → your server → API Tokens." },
     { name: "account_token", label: "Account API token", input: "password", secret: { mask: "last4" }, help: "Optional: lets verification report your domains' DKIM and Return-Path status." },

@@ -48,6 +48,7 @@ export const postmarkModule = {
         : { ok: false, reason: "Webhook credentials are missing or wrong" },
     authentication: { kind: "headers", check: (headers: Headers, credentials: BasicAuthCredentials) => authenticatePostmark(headers.get("authorization"), credentials) },
     parse: (body, { receivedAt }) => parsePostmarkWebhookWithReason(body, { receivedAt }),
-    view: ({ secrets, webhookUsername }) => ({ username: webhookUsername ?? undefined, password: secrets.webhook_password }),
+    view: ({ secrets, webhookUsername }) => ({ username: webhookUsername ?? undefined, password_set: Boolean(secrets.webhook_password) }),
+    reveal: ({ secrets, webhookUsername }): Record<string, string> => (webhookUsername && secrets.webhook_password ? { username: webhookUsername, password: secrets.webhook_password } : {}),
   },
 } satisfies ProviderModule<"postmark", PostmarkConfig>;

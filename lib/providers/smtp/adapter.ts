@@ -89,6 +89,7 @@ export function createSmtpAdapter(config: SmtpConfig): ProviderAdapter {
       // No silent re-queue onto another connection: retries and their delays belong to the dispatcher (style.md §4),
       // which must see the failure to schedule, count and fail over.
       maxRequeues: 0,
+      // No user name: no AUTH at all (a relay without authentication, e.g. one that trusts our address).
       auth: config.username ? { user: config.username, pass: config.password ?? "" } : undefined,
       // TLS still checks the certificate against the configured name, not the address we connect to.
       tls: { rejectUnauthorized: !config.allowSelfSigned, ...(isIP(config.host) ? {} : { servername: config.host }) },

@@ -3,16 +3,18 @@ import { z } from "zod";
 import type { ProviderConfigSpec } from "../config-spec";
 
 export const smtpInput = z.object({
-  enabled: z.boolean().default(true),
+  enabled: z.boolean().optional(),
   host: z.string().trim().min(1).max(253),
   port: z.number().int().min(1).max(65535).default(587),
   secure: z.boolean().default(false),
-  username: z.string().trim().max(320).optional(),
-  password: z.string().trim().min(1).max(500).optional(),
+  // A relay without authentication is normal: an empty or null user name means no AUTH. The password is a secret:
+  // omitted keeps the stored one, "" or null clears it; it is required while a user name is set.
+  username: z.string().trim().max(320).nullable().optional(),
+  password: z.string().trim().max(500).nullable().optional(),
   default_sender: z.string().trim().min(3).max(320).optional(),
   allow_self_signed: z.boolean().default(false),
   dkim: z
-    .object({ domain: z.string().trim().min(3).max(253), selector: z.string().trim().min(1).max(63), private_key: z.string().trim().min(1).optional() })
+    .object({ domain: z.string().trim().min(3).max(253), selector: z.string().trim().min(1).max(63), private_key: z.string().trim().min(1).nullable().optional() })
     .optional(),
 });
 export type SmtpInput = z.infer<typeof smtpInput>;
@@ -22,12 +24,13 @@ export const smtpConfig = {
   label: "SMTP relay",
   description: "Your own relays (cold outreach, warm-up); opens, clicks and unsubscribes are tracked by this app.",
   schema: smtpInput,
+  optionalAuth: { label: "No authentication (the relay accepts mail without a login)", fields: ["username", "password"] },
   fields: [
     { name: "host", label: "Host", input: "text" },
     { name: "port", label: "Port", input: "number", help: "587 with STARTTLS, or 465 with implicit TLS." },
     { name: "secure", label: "Implicit TLS (port 465)", input: "checkbox" },
-    { name: "username", label: "User name", input: "text" },
-    { name: "password", label: "Password", input: "password", secret: { mask: "last4" } },
+    { name: "username", label: "User name", input: "text", help: "Leave empty for a relay without authentication." },
+    { name: "password", label: "Password", input: "password", secret: { mask: "last4", requiredWith: "username" } },
     { name: "default_sender", label: "Default sender", input: "email" },
     { name: "allow_self_signed", label: "Accept self-signed certificates", input: "checkbox", help: "Only for relays on your own network." },
     { name: "dkim.domain", label: "DKIM domain", input: "text" },

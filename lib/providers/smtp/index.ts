@@ -18,8 +18,9 @@ export const smtpModule = {
       host: s.host as string,
       port: s.port as number,
       secure: Boolean(s.secure),
-      username: s.username as string | undefined,
-      password: secrets.password,
+      // "" or null: a relay without authentication (the adapter then sends no AUTH).
+      username: (s.username as string | null | undefined) || undefined,
+      password: secrets.password || undefined,
       defaultSender: s.default_sender as string | undefined,
       allowSelfSigned: Boolean(s.allow_self_signed),
       timeoutMs: providerCallTimeoutMs(),

@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { getDatabase } from "@/db";
 import { isSetupNeeded } from "@/lib/workspaces/setup-workspace";
-import { SetupForm } from "@/components/setup-form";
+import { SetupForm } from "./client";
 
 export const dynamic = "force-dynamic";
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { setupAction, type FormState } from "@/app/setup/actions";
-import { FormField, SubmitButton } from "./form-field";
+import { setupAction, type FormState } from "./actions";
+import { FormField, SubmitButton } from "@/components/form-field";
 
 export function SetupForm({ token }: { token: string }) {
   const [state, action, pending] = useActionState<FormState, FormData>(setupAction, {});

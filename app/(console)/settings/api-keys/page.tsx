@@ -1,23 +1,27 @@
-import { requireUser } from "@/lib/auth/require-user";
-import { userContext } from "@/lib/auth/next-auth";
+import { requireConsole } from "@/lib/console/require-user";
 import { listApiKeys } from "@/lib/auth/api-keys";
-import { AppShell } from "@/components/app-shell";
-import { CreateApiKeyForm } from "@/components/create-api-key-form";
+import { atLeast } from "@/lib/auth/roles";
+import { PageHeader, ReadOnlyNotice } from "@/components/ui/card";
+import { CreateApiKeyForm } from "./client";
 import { revokeKeyAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
 export default async function ApiKeysPage() {
-  const user = await requireUser();
-  const keys = await listApiKeys(await userContext(user));
-  const canManage = user.role === "owner" || user.role === "admin";
+  const { user, ctx } = await requireConsole();
+  const keys = await listApiKeys(ctx);
+  const canManage = atLeast(user.role, "admin");
   return (
-    <AppShell user={user}>
-      <h1 className="text-2xl font-semibold">API keys</h1>
-      <p className="mt-1 text-sm text-slate-600">
-        Send with <code>Authorization: Bearer &lt;key&gt;</code>. Send-only keys can call the send API; full keys can also configure providers.
-      </p>
-      <div className="mt-6">{canManage ? <CreateApiKeyForm /> : <p className="text-sm text-slate-600">Only owners and admins can create keys.</p>}</div>
+    <>
+      <PageHeader
+        title="API keys"
+        description={
+          <>
+            Send with <code>Authorization: Bearer &lt;key&gt;</code>. Send-only keys can call the send API; full keys can also configure providers.
+          </>
+        }
+      />
+      {canManage ? <CreateApiKeyForm /> : <ReadOnlyNotice role={user.role} needed="admin" />}
       <table className="mt-6 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
         <thead className="bg-slate-100 text-left text-slate-600">
           <tr>
@@ -33,7 +37,7 @@ export default async function ApiKeysPage() {
           {keys.length === 0 ? (
             <tr>
               <td colSpan={6} className="px-4 py-6 text-center text-slate-500">
-                No API keys yet.
+                No API keys yet. Create one above, then send with POST /api/v1/emails/send.
               </td>
             </tr>
           ) : null}
@@ -58,6 +62,6 @@ export default async function ApiKeysPage() {
           ))}
         </tbody>
       </table>
-    </AppShell>
+    </>
   );
 }

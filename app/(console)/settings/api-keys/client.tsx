@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
-import { createKeyAction, type CreateKeyState } from "@/app/settings/api-keys/actions";
+import { createKeyAction, type CreateKeyState } from "./actions";
 
 export function CreateApiKeyForm() {
   const [state, action, pending] = useActionState<CreateKeyState, FormData>(createKeyAction, {});
