@@ -111,6 +111,7 @@ test("connect Mailgun and an SMTP relay without authentication; a test email goe
   // A refusal is that provider's own: Mailgun's emulator answers 400 for this address, and nothing fails over.
   await page.goto(`${world.app.url}/settings/integrations/mailgun`);
   await page.getByLabel("Send to").fill("invalid-address@example.net");
+  await page.getByLabel("From", { exact: true }).fill(`ops@${world.mailgun.domain}`);
   await page.getByRole("button", { name: "Send test" }).click();
   await expect(page.getByTestId("test-result")).toContainText("Refused");
   expect(world.smtp.messages.some((m) => m.envelope.to.includes("invalid-address@example.net"))).toBe(false);

@@ -3,6 +3,7 @@
  * route handler (`/webhooks/{provider}/{hook_id}`) on both databases, fed by that provider's own fixtures
  * (./contract/<kind>.ts). Adding a provider = adding its fixtures to WEBHOOK_CONTRACTS and making this file green.
  */
+import type { ProviderModule } from "@/lib/providers/types";
 import { revealWebhookCredentials } from "@/lib/providers/webhook-credentials";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
@@ -62,7 +63,7 @@ describe.each(testDatabaseKinds())("webhook contract on %s", (dbKind) => {
       expect(view.webhook).not.toBeNull();
       ({ url, ...webhook } = view.webhook!);
       // Credentials we generated for the ESP are not in the view; an admin reveals them on request.
-      if (providerModules[kind].webhook?.reveal) webhook = { ...webhook, ...(await revealWebhookCredentials(ws.ctx, kind)).credentials };
+      if ((providerModules[kind] as ProviderModule).webhook?.reveal) webhook = { ...webhook, ...(await revealWebhookCredentials(ws.ctx, kind)).credentials };
       expect(new URL(url).pathname).toMatch(new RegExp(`^/webhooks/${kind}/[^/]+$`));
     });
 

@@ -1,42 +1,45 @@
 "use client";
 
 import { useActionState } from "react";
+import { KeyRound } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { Card, CardTitle } from "@/components/ui/card";
+import { CopyButton } from "@/components/ui/copy-button";
+import { Field, inputClass } from "@/components/ui/field";
 import { createKeyAction, type CreateKeyState } from "./actions";
 
 export function CreateApiKeyForm() {
   const [state, action, pending] = useActionState<CreateKeyState, FormData>(createKeyAction, {});
   return (
-    <div className="rounded-lg border border-slate-200 bg-white p-6">
-      <h2 className="font-medium">Create an API key</h2>
-      <form action={action} className="mt-4 flex flex-wrap items-end gap-3">
-        <label className="text-sm">
-          <span className="block text-slate-700">Name</span>
-          <input name="name" required className="mt-1 rounded-md border border-slate-300 px-3 py-2 text-sm" placeholder="Production server" />
-        </label>
-        <label className="text-sm">
-          <span className="block text-slate-700">Scope</span>
-          <select name="scope" className="mt-1 rounded-md border border-slate-300 px-3 py-2 text-sm" defaultValue="full">
-            <option value="full">Full access</option>
-            <option value="send">Send only</option>
-          </select>
-        </label>
-        <button type="submit" disabled={pending} className="rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-60">
-          Create key
-        </button>
+    <Card aria-labelledby="create-key-title">
+      <CardTitle id="create-key-title">Create an API key</CardTitle>
+      <form action={action} className="flex flex-wrap items-end gap-3">
+        <Field id="key-name" label="Name" error={state.error} className="min-w-64 flex-1">
+          {(a11y) => <input {...a11y} name="name" required className={inputClass} placeholder="Production server" />}
+        </Field>
+        <Field id="key-scope" label="Scope">
+          {(a11y) => (
+            <select {...a11y} name="scope" className={inputClass} defaultValue="full">
+              <option value="full">Full access</option>
+              <option value="send">Send only</option>
+            </select>
+          )}
+        </Field>
+        <Button type="submit" disabled={pending} className="mb-0.5">
+          <KeyRound aria-hidden className="size-4" /> Create key
+        </Button>
       </form>
-      {state.error ? (
-        <p role="alert" className="mt-3 text-sm text-red-600">
-          {state.error}
-        </p>
-      ) : null}
       {state.created ? (
-        <div className="mt-4 rounded-md bg-amber-50 p-4 text-sm">
-          <p className="font-medium">Copy your new key now: it is shown only once.</p>
-          <code data-testid="new-api-key" className="mt-2 block break-all rounded bg-white p-2 font-mono">
-            {state.created.key}
-          </code>
+        <div role="status" className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-4 text-sm">
+          <p className="font-medium text-amber-950">Copy your new key now: it is shown only once.</p>
+          <div className="mt-2 flex items-center gap-2">
+            <code data-testid="new-api-key" className="min-w-0 flex-1 rounded bg-white p-2 font-mono break-all">
+              {state.created.key}
+            </code>
+            <CopyButton value={state.created.key} label="API key" />
+          </div>
         </div>
       ) : null}
-    </div>
+    </Card>
   );
 }

@@ -2,6 +2,10 @@ import { requireConsole } from "@/lib/console/require-user";
 import { listApiKeys } from "@/lib/auth/api-keys";
 import { atLeast } from "@/lib/auth/roles";
 import { PageHeader, ReadOnlyNotice } from "@/components/ui/card";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Table } from "@/components/ui/table";
+import { formatTime } from "@/lib/console/provider-status";
 import { CreateApiKeyForm } from "./client";
 import { revokeKeyAction } from "./actions";
 
@@ -11,6 +15,7 @@ export default async function ApiKeysPage() {
   const { user, ctx } = await requireConsole();
   const keys = await listApiKeys(ctx);
   const canManage = atLeast(user.role, "admin");
+  type Key = (typeof keys)[number];
   return (
     <>
       <PageHeader
@@ -22,46 +27,33 @@ export default async function ApiKeysPage() {
         }
       />
       {canManage ? <CreateApiKeyForm /> : <ReadOnlyNotice role={user.role} needed="admin" />}
-      <table className="mt-6 w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
-        <thead className="bg-slate-100 text-left text-slate-600">
-          <tr>
-            <th className="px-4 py-2">Name</th>
-            <th className="px-4 py-2">Key</th>
-            <th className="px-4 py-2">Scope</th>
-            <th className="px-4 py-2">Created</th>
-            <th className="px-4 py-2">Status</th>
-            <th className="px-4 py-2" />
-          </tr>
-        </thead>
-        <tbody>
-          {keys.length === 0 ? (
-            <tr>
-              <td colSpan={6} className="px-4 py-6 text-center text-slate-500">
-                No API keys yet. Create one above, then send with POST /api/v1/emails/send.
-              </td>
-            </tr>
-          ) : null}
-          {keys.map((k) => (
-            <tr key={k.id} className="border-t border-slate-100" data-testid="api-key-row">
-              <td className="px-4 py-2">{k.name}</td>
-              <td className="px-4 py-2 font-mono">{k.prefix}…</td>
-              <td className="px-4 py-2">{k.scope}</td>
-              <td className="px-4 py-2">{k.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</td>
-              <td className="px-4 py-2">{k.revokedAt ? "Revoked" : "Active"}</td>
-              <td className="px-4 py-2 text-right">
-                {canManage && !k.revokedAt ? (
+      <div className="mt-6">
+        <Table<Key>
+          caption="API keys"
+          rows={keys}
+          rowKey={(k) => k.id}
+          columns={[
+            { header: "Name", cell: (k) => k.name },
+            { header: "Key", cell: (k) => <code className="font-mono">{k.prefix}…</code> },
+            { header: "Scope", cell: (k) => (k.scope === "full" ? "Full access" : "Send only") },
+            { header: "Created", cell: (k) => formatTime(k.createdAt.toISOString()) },
+            { header: "Status", cell: (k) => <Badge tone={k.revokedAt ? "neutral" : "ok"}>{k.revokedAt ? "Revoked" : "Active"}</Badge> },
+            {
+              header: "Actions",
+              cell: (k) =>
+                canManage && !k.revokedAt ? (
                   <form action={revokeKeyAction}>
                     <input type="hidden" name="id" value={k.id} />
-                    <button type="submit" className="text-red-600 hover:underline">
+                    <Button type="submit" variant="secondary" size="sm" aria-label={`Revoke ${k.name}`}>
                       Revoke
-                    </button>
+                    </Button>
                   </form>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                ) : null,
+            },
+          ]}
+          empty="No API keys yet. Create one above, then send with POST /api/v1/emails/send."
+        />
+      </div>
     </>
   );
 }

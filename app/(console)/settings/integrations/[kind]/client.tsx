@@ -67,7 +67,7 @@ export function ProviderDetailClient({ kind, initial, canManage }: Props) {
             </p>
           </Card>
         ) : null}
-        {view && canManage ? <TestSendCard kind={kind} label={spec.label} /> : null}
+        {view && canManage ? <TestSendCard kind={kind} label={spec.label} defaultSender={defaultSenderOf(view.settings)} /> : null}
         {view && canManage ? <DangerCard kind={kind} label={spec.label} view={view} failover={failover} /> : null}
       </div>
     </div>
@@ -204,26 +204,31 @@ interface TestResult {
   duration_ms: number;
 }
 
-function TestSendCard({ kind, label }: { kind: ProviderKind; label: string }) {
+function TestSendCard({ kind, label, defaultSender }: { kind: ProviderKind; label: string; defaultSender: string | null }) {
   const [to, setTo] = useState("");
-  const send = useMutation({ mutationFn: () => api<TestResult>(`/api/v1/providers/${kind}/test`, { method: "POST", body: { to } }) });
-  const fieldError = send.error instanceof ApiError ? (send.error.fields.find((f) => f.field === "to")?.message ?? send.error.message) : send.error?.message;
+  const [from, setFrom] = useState("");
+  const send = useMutation({ mutationFn: () => api<TestResult>(`/api/v1/providers/${kind}/test`, { method: "POST", body: { to, ...(from.trim() ? { from: from.trim() } : {}) } }) });
+  const issues = send.error instanceof ApiError ? send.error.fields : [];
+  const fromError = issues.find((f) => f.field === "from")?.message;
+  const fieldError = issues.find((f) => f.field === "to")?.message ?? (send.error && !fromError ? send.error.message : undefined);
   const result = send.data;
   return (
     <Card aria-labelledby="test-title">
       <CardTitle id="test-title">Send a test email</CardTitle>
       <p className="mt-1 text-sm text-slate-600">Goes through {label} only (no failover), and stays out of analytics and cost.</p>
       <form
-        className="flex items-end gap-2"
         onSubmit={(e) => {
           e.preventDefault();
           send.mutate();
         }}
       >
-        <Field id={`${kind}-test-to`} label="Send to" error={fieldError} className="flex-1">
+        <Field id={`${kind}-test-to`} label="Send to" error={fieldError}>
           {(a11y) => <input {...a11y} type="email" value={to} onChange={(e) => setTo(e.target.value)} className={inputClass} placeholder="you@example.com" autoComplete="email" />}
         </Field>
-        <Button type="submit" disabled={send.isPending || !to} className="mb-7">
+        <Field id={`${kind}-test-from`} label="From" error={fromError} help={defaultSender ? `Empty: the default sender, ${defaultSender}.` : "An address on a domain or sender verified with this provider."}>
+          {(a11y) => <input {...a11y} type="email" value={from} onChange={(e) => setFrom(e.target.value)} className={inputClass} placeholder={defaultSender ?? "sender@your-domain.com"} />}
+        </Field>
+        <Button type="submit" disabled={send.isPending || !to} className="mt-4">
           <Send aria-hidden className="size-4" /> {send.isPending ? "Sending…" : "Send test"}
         </Button>
       </form>
@@ -307,4 +312,9 @@ function DangerCard({ kind, label, view, failover }: { kind: ProviderKind; label
       </div>
     </Card>
   );
+}
+
+function defaultSenderOf(settings: unknown): string | null {
+  const value = settings && typeof settings === "object" ? (settings as Record<string, unknown>).default_sender : null;
+  return typeof value === "string" && value ? value : null;
 }
