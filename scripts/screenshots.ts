@@ -1,7 +1,9 @@
 /**
- * `npx tsx scripts/screenshots.ts`: starts the built app on a throwaway DATA_DIR and saves a screenshot of each page to
- * docs/screenshots/ (set-up, sign-in with an error, API keys). Real Chromium (Debian's, see scripts/lib/chromium.ts).
+ * `npx tsx scripts/screenshots.ts`: refreshes docs/screenshots/ (1280×800, real Chromium — Debian's, see
+ * scripts/lib/chromium.ts). Set-up and sign-in are taken here on a throwaway app; the console pages are taken by the
+ * console e2e specs themselves (against the ESP emulators), run with E2E_SCREENSHOT_DIR pointing here.
  */
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { ensureBuild } from "./lib/ensure-build";
@@ -14,7 +16,7 @@ ensureBuild();
 const app = await startApp({ env: { SETUP_TOKEN: token } });
 const browser = await chromium.launch({ executablePath: await findChromium(), args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${app.url}/setup`);
   await page.getByLabel("Set-up token").fill("wrong");
   await page.getByLabel("Workspace name").fill("Acme Mail");
@@ -37,10 +39,13 @@ try {
   await page.getByLabel("Password").fill("penguins-are-great");
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-  await page.goto(`${app.url}/settings/api-keys`);
-  await page.screenshot({ path: path.join(OUT, "api-keys.png") });
-  console.error(`screenshots written to ${OUT}`);
 } finally {
   await browser.close();
   await app.stop();
 }
+const e2e = spawnSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), path.join("scripts", "e2e.ts"), "integrations.spec.ts", "console-roles.spec.ts"], {
+  stdio: "inherit",
+  env: { ...process.env, E2E_SCREENSHOT_DIR: OUT },
+});
+if (e2e.status !== 0) process.exit(e2e.status ?? 1);
+console.error(`screenshots written to ${OUT}`);

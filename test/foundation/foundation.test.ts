@@ -115,7 +115,7 @@ describe.each(testDatabaseKinds())("foundation on %s", (kind) => {
     expect(view!.credentials).toMatchObject({ api_token: "••••text" });
     expect(JSON.stringify(view)).not.toContain(token);
     expect(view!.verification.status).toBe("pending");
-    expect(view!.webhook).toMatchObject({ url: expect.stringMatching(/\/webhooks\/postmark\/[\w-]+$/), username: expect.any(String), password: expect.any(String) });
+    expect(view!.webhook).toMatchObject({ url: expect.stringMatching(/\/webhooks\/postmark\/[\w-]+$/), username: expect.any(String), password_set: true });
 
     const [row] = await loadProviderRows(t.database, a.workspace.id);
     expect(adapterConfig(row! as never)).toMatchObject({ serverToken: token, defaultSender: "ops@example.test", trackOpens: true });

@@ -9,7 +9,7 @@ import { ApiError } from "@/lib/console/api-client";
 import { Button } from "@/components/ui/button";
 import { Field, inputClass } from "@/components/ui/field";
 import { Switch } from "@/components/ui/switch";
-import { initialValues, isAuthField, noAuthName, toBody, type FormValues } from "./form-values";
+import { initialValues, isAuthField, noAuthName, toBody, type FormValues } from "@/lib/console/provider-form-values";
 
 export interface ProviderFormProps {
   spec: ProviderConfigSpec;
