@@ -18,6 +18,8 @@ export default defineConfig({
       LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
       POSTMARK_API_BASE_URL: process.env.POSTMARK_API_BASE_URL ?? "http://127.0.0.1:9",
       MAILGUN_API_BASE_URL: process.env.MAILGUN_API_BASE_URL ?? "http://127.0.0.1:9",
+      // Nor real DNS: domain checks go to the same closed port (answers "unknown") unless a test serves its own.
+      DNS_SERVERS: process.env.DNS_SERVERS ?? "127.0.0.1:9",
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -126,6 +126,7 @@ async function main() {
     NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
     POSTMARK_API_BASE_URL: emulator.url,
     LOG_LEVEL: "warn",
+    DNS_SERVERS: "127.0.0.1:9", // no lookups leave the machine
   };
   Object.assign(process.env, appEnv, { DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "pm-bench-")) });
   onCleanup("data dir", async () => fs.rmSync(process.env.DATA_DIR!, { recursive: true, force: true }));

@@ -15,7 +15,7 @@ test("kill -9 mid-send on PGlite: restart loses nothing and resends nothing Post
   test.setTimeout(180_000);
   const postmark = await startPostmarkEmulator();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "pm-crash-"));
-  const env = { POSTMARK_API_BASE_URL: postmark.url, DISPATCHER_LEASE_SECONDS: "5", SETUP_TOKEN: "crash-test-token", LOG_LEVEL: "error" };
+  const env = { POSTMARK_API_BASE_URL: postmark.url, DISPATCHER_LEASE_SECONDS: "5", SETUP_TOKEN: "crash-test-token", LOG_LEVEL: "error", DNS_SERVERS: "127.0.0.1:9" };
   const cli = (...args: string[]) => {
     const r = spawnSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/cli.ts", ...args], {
       env: { ...process.env, ...env, DATA_DIR: dataDir, DATABASE_URL: "" },

@@ -20,7 +20,7 @@ function randomByte(): number {
 }
 
 /** `tst`: the ids a provider test email carries (never a stored row, so its webhooks stay orphans). */
-export type IdPrefix = "ws" | "usr" | "key" | "prv" | "msg" | "rcp" | "att" | "evt" | "call" | "tst";
+export type IdPrefix = "ws" | "usr" | "key" | "prv" | "msg" | "rcp" | "att" | "evt" | "call" | "tst" | "inv" | "act" | "whr";
 
 export function newId(prefix: IdPrefix, now = Date.now()): string {
   let time = "";

@@ -44,6 +44,17 @@ export async function startServerRuntime(): Promise<void> {
     const dispatcher = await startDispatcher(database, e);
     onShutdown(() => dispatcher.stop());
   }
+  if (e.DOMAIN_CHECKS_ENABLED) {
+    // Background DNS re-checks of sending domains (unverified every 15 min, verified daily), next to the dispatcher.
+    const { startDomainScheduler } = await import("./domains/domain-scheduler");
+    const domainChecks = startDomainScheduler(database);
+    onShutdown(() => domainChecks.stop());
+  }
+  // Webhook rejection counts still buffered in memory (lib/webhooks/rejection-counter.ts) are written before exit.
+  onShutdown(async () => {
+    const { flushWebhookRejections } = await import("./webhooks/rejection-counter");
+    await flushWebhookRejections(database);
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -16,7 +16,8 @@ try {
 ensureBuild();
 // The one-time set-up token the app would print; fixed here so the browser test can type it like an operator does.
 const setupToken = randomBytes(18).toString("base64url");
-const app = await startApp({ env: { SETUP_TOKEN: setupToken } });
+// No test touches the internet: DNS checks go to a closed local port (answers "unknown").
+const app = await startApp({ env: { SETUP_TOKEN: setupToken, DNS_SERVERS: "127.0.0.1:9" } });
 console.error(`e2e: app at ${app.url} (data dir ${app.dataDir}), Chromium ${chromium}`);
 let status = 1;
 try {

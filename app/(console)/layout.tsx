@@ -2,6 +2,7 @@ import { requireUser } from "@/lib/console/require-user";
 import { ConsoleNav } from "@/components/layout/console-nav";
 import { ConsoleProviders } from "@/components/layout/console-providers";
 import { SignOutButton } from "@/components/layout/sign-out-button";
+import { WorkspaceSwitcher } from "@/components/layout/workspace-switcher";
 import { Mail } from "lucide-react";
 
 export const dynamic = "force-dynamic";
@@ -25,7 +26,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
         <div className="flex min-w-0 flex-1 flex-col">
           <header className="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-2.5 text-sm text-slate-700">
             <p data-testid="current-user">
-              <span className="font-medium text-slate-900">{user.workspaceName}</span>
+              <WorkspaceSwitcher current={user.workspaceId} workspaces={user.workspaces} />
               <span className="mx-2 text-slate-400" aria-hidden>
                 ·
               </span>

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Activity, BadgeDollarSign, Ban, Globe, KeyRound, LayoutDashboard, Plug, Route, Shuffle, Users } from "lucide-react";
+import { Activity, BadgeDollarSign, Ban, Globe, KeyRound, LayoutDashboard, Plug, Route, Shuffle, Users, Webhook } from "lucide-react";
 import { cn } from "@/components/ui/cn";
 
 const SECTIONS = [
@@ -18,6 +18,7 @@ const SECTIONS = [
     label: "Settings",
     items: [
       { href: "/settings/integrations", label: "Integrations", Icon: Plug },
+      { href: "/settings/webhooks", label: "Webhooks", Icon: Webhook },
       { href: "/settings/routing", label: "Routing", Icon: Route },
       { href: "/settings/failover", label: "Failover", Icon: Shuffle },
       { href: "/settings/domains", label: "Domains", Icon: Globe },

@@ -2,6 +2,7 @@ import { pgTable, text, jsonb, index, uniqueIndex, primaryKey } from "drizzle-or
 import { createdAt, tstz } from "./columns";
 import { workspaces } from "./workspaces";
 import type { ProviderKind } from "../../lib/providers/provider-kind";
+import { SUPPRESSION_REASONS, type SuppressionReason } from "../../lib/suppressions/reasons";
 
 /** Normalized ESP events (and our own tracking events). recipient_id is null for orphans. */
 export const events = pgTable(
@@ -45,8 +46,7 @@ export const webhookTokens = pgTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.provider, t.token] }), index("webhook_tokens_received_idx").on(t.receivedAt)],
 );
 
-export const SUPPRESSION_REASONS = ["hard_bounce", "soft_bounce", "complaint", "unsubscribe", "manual"] as const;
-export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+export { SUPPRESSION_REASONS, type SuppressionReason };
 
 export const suppressions = pgTable(
   "suppressions",

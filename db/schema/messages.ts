@@ -4,6 +4,7 @@ import { createdAt, tstz } from "./columns";
 import { workspaces } from "./workspaces";
 import type { EmailType, ProviderKind } from "../../lib/providers/provider-kind";
 import type { Attachment, ErrorClass } from "../../lib/providers/types";
+import { RECIPIENT_STATUSES, type RecipientStatus } from "../../lib/sending/recipient-statuses";
 
 /** One row per accepted API request. */
 export const messages = pgTable(
@@ -41,18 +42,7 @@ export const messages = pgTable(
   ],
 );
 
-export const RECIPIENT_STATUSES = [
-  "queued",
-  "sending",
-  "sent",
-  "deferred",
-  "delivered",
-  "bounced",
-  "complained",
-  "failed",
-  "suppressed",
-] as const;
-export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+export { RECIPIENT_STATUSES, type RecipientStatus };
 
 /**
  * One row per `to` address: the unit of queueing, routing, failover and state. This table is the queue
@@ -107,6 +97,8 @@ export const messageRecipients = pgTable(
       .on(t.workspaceId, t.nextAttemptAt, t.id)
       .where(sql`status in ('queued', 'deferred', 'sending')`),
     index("message_recipients_message_idx").on(t.messageId),
+    // Activity's search by recipient address: the workspace's messages to one address, newest message first.
+    index("message_recipients_email_idx").on(t.workspaceId, t.email, t.messageId),
     // Webhook correlation by the ESP's id. Partial: a row has no provider id until it is sent, so acceptance (up to
     // 1,000 rows a request) pays nothing for this index.
     index("message_recipients_provider_msg_idx")
@@ -146,4 +138,26 @@ export const sendAttempts = pgTable(
     providerMessageId: text("provider_message_id"),
   },
   (t) => [index("send_attempts_recipient_idx").on(t.recipientId), index("send_attempts_workspace_idx").on(t.workspaceId, t.startedAt)],
+);
+
+export const RECIPIENT_ACTIONS = ["retry", "cancel"] as const;
+export type RecipientAction = (typeof RECIPIENT_ACTIONS)[number];
+
+/** Operators' actions on a recipient (Retry now, Cancel), shown in its history beside attempts and events. */
+export const recipientActions = pgTable(
+  "recipient_actions",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id").notNull(),
+    recipientId: text("recipient_id")
+      .notNull()
+      .references(() => messageRecipients.id, { onDelete: "cascade" }),
+    action: text("action").$type<RecipientAction>().notNull(),
+    /** The status the recipient had before the action. */
+    fromStatus: text("from_status").$type<RecipientStatus>().notNull(),
+    /** Who: `user:<id>` or `key:<id>`. */
+    actor: text("actor").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("recipient_actions_recipient_idx").on(t.recipientId)],
 );

@@ -19,6 +19,12 @@ export interface ServiceContext {
  */
 const KEY_ROLE: Record<ApiKeyScope, Role> = { full: "admin", send: "member" };
 
+/** The role an actor acts with: a user's own, a key's as above, the system (CLI, tests) as an owner. */
+export function actorRole(ctx: ServiceContext): Role {
+  const a = ctx.actor;
+  return a.type === "user" ? a.role : a.type === "api_key" ? KEY_ROLE[a.scope] : "owner";
+}
+
 export function requireRole(ctx: ServiceContext, role: Role): void {
   const a = ctx.actor;
   if (a.type === "system") return;

@@ -1,9 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getServerSession } from "next-auth";
-import { asc, eq } from "drizzle-orm";
 import { getDatabase } from "@/db";
-import { memberships, users, workspaces, type Role } from "@/db/schema";
+import { resolveSessionUser, type SessionUser } from "./session-user";
 import { authSecret } from "../crypto/instance-keys";
 import { checkSignIn } from "./sign-in";
 import type { ServiceContext } from "./context";
@@ -52,32 +51,22 @@ export function authOptions(): NextAuthOptions {
   };
 }
 
-export interface SessionUser {
-  userId: string;
-  email: string;
-  workspaceId: string;
-  workspaceName: string;
-  role: Role;
+export type { SessionUser };
+
+/** The signed-in user in the session's active workspace with their role there, or null (resolveSessionUser). */
+export async function currentUser(): Promise<SessionUser | null> {
+  const session = (await getServerSession(authOptions())) as { userId?: string; workspaceId?: string } | null;
+  if (typeof session?.userId !== "string") return null;
+  return resolveSessionUser(await getDatabase(), { userId: session.userId, workspaceId: session.workspaceId });
 }
 
 /**
- * The signed-in user in the session's active workspace with their role there, or null. A session whose active
- * workspace the user no longer belongs to falls back to their oldest membership; no membership at all is no session.
+ * The user id the session cookie names, whether or not they belong to any workspace (accepting an invitation is
+ * how a user without one gets in again); null when signed out.
  */
-export async function currentUser(): Promise<SessionUser | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string; workspaceId?: string } | null;
-  if (!session?.userId) return null;
-  const database = await getDatabase();
-  const rows = await database.db
-    .select({ workspaceId: memberships.workspaceId, role: memberships.role, workspaceName: workspaces.name, email: users.email })
-    .from(memberships)
-    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.userId, session.userId))
-    .orderBy(asc(memberships.createdAt));
-  const row = rows.find((r) => r.workspaceId === session.workspaceId) ?? rows[0];
-  if (!row) return null;
-  return { userId: session.userId, ...row };
+export async function signedInUserId(): Promise<string | null> {
+  const session = (await getServerSession(authOptions())) as { userId?: string } | null;
+  return typeof session?.userId === "string" ? session.userId : null;
 }
 
 export async function userContext(user: SessionUser): Promise<ServiceContext> {

@@ -79,6 +79,8 @@ export const envSchema = z.object({
   ),
   /** The one-time token /setup asks for; unset: generated into DATA_DIR/setup-token and printed at start. */
   SETUP_TOKEN: optionalString,
+  /** Days the incoming-webhook log (and idle rejection counters) are kept; pruned hourly by the dispatcher. */
+  WEBHOOK_LOG_RETENTION_DAYS: int(7, 1),
   /** Bearer token for GET /metrics (Prometheus); unset: the endpoint answers 404. */
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),
@@ -86,6 +88,31 @@ export const envSchema = z.object({
   SMTP_HOST_ALLOWLIST: cidrList,
   /** Comma-separated IPs/CIDRs SMTP relays may never be at (link-local and cloud-metadata addresses are always refused). */
   SMTP_HOST_DENYLIST: cidrList,
+  /** DNS servers for the domain checks, `ip[:port]` comma-separated (`[v6]:port` for IPv6); unset: the system's. */
+  DNS_SERVERS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .refine(
+        (v) =>
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .every((s) => {
+              const m = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(s) ?? /^([0-9.]+)(?::(\d{1,5}))?$/.exec(s) ?? /^([0-9a-fA-F:]+)()$/.exec(s);
+              return !!m && isIP(m[1]!) !== 0 && (!m[2] || (Number(m[2]) >= 1 && Number(m[2]) <= 65535));
+            }),
+        "must be comma-separated IP addresses with optional ports (1.1.1.1, 127.0.0.1:5353, [::1]:53)",
+      )
+      .optional(),
+  ),
+  /** How long one DNS query of a domain check may take (each query is tried twice) before the record counts as unknown. */
+  DNS_TIMEOUT_MS: int(3000, 50),
+  /** Background re-checks of sending domains (unverified every 15 min, verified daily) in `npm start`. */
+  DOMAIN_CHECKS_ENABLED: bool(true),
+  /** Shortest time between two on-demand checks of one domain (POST /api/v1/domains/{domain}/check answers 429 within it). */
+  DOMAIN_CHECK_COOLDOWN_SECONDS: int(30, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;

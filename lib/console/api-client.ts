@@ -22,11 +22,11 @@ export class ApiError extends Error {
   }
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function api<T>(path: string, init: { method?: string; body?: unknown; csv?: string; signal?: AbortSignal } = {}): Promise<T> {
   const response = await fetch(path, {
     method: init.method ?? "GET",
-    headers: init.body !== undefined ? { "content-type": "application/json" } : undefined,
-    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    headers: init.csv !== undefined ? { "content-type": "text/csv" } : init.body !== undefined ? { "content-type": "application/json" } : undefined,
+    body: init.csv ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
     signal: init.signal,
     credentials: "same-origin",
     cache: "no-store",

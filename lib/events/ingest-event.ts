@@ -8,10 +8,16 @@ import { correlateRecipient } from "./correlate-recipient";
 import { STATUS_RANK, statusRankSql, targetStatus } from "./recipient-status";
 import { hasSuppressionEffect, suppressFromEvent } from "./suppress-from-event";
 import { ingestFastPath } from "./ingest-fast-path";
+import { insertWebhookRequest, outcomeOf, type WebhookRequestRecord } from "./webhook-request-record";
 
 export interface IngestOptions {
   /** Mailgun `signature.token`: recorded first; a token seen before means a replayed request (esp-contracts §8.2). */
   webhookToken?: string;
+  /**
+   * The incoming-webhook log row of this request (lib/webhooks): written in the same statement or transaction as the
+   * events, with the stored/duplicate counts — never for a replayed request (the caller counts those).
+   */
+  log?: WebhookRequestRecord;
 }
 
 export interface IngestedEvent {
@@ -39,7 +45,7 @@ export async function ingestEvents(
 ): Promise<IngestResult> {
   const [only] = normalized;
   if (normalized.length === 1 && only!.ourRecipientId && !hasSuppressionEffect(only!)) {
-    const fast = await ingestFastPath(database, workspaceId, provider, only as NormalizedEvent & { ourRecipientId: string }, options.webhookToken);
+    const fast = await ingestFastPath(database, workspaceId, provider, only as NormalizedEvent & { ourRecipientId: string }, options.webhookToken, options.log);
     if (fast.outcome === "replayed") return { replayed: true, events: [] };
     if (fast.outcome !== "not_ours") {
       const id = fast.outcome === "stored" ? fast.id : null;
@@ -52,6 +58,11 @@ export async function ingestEvents(
     }
     const stored: IngestedEvent[] = [];
     for (const event of normalized) stored.push(await ingestOne(tx, workspaceId, provider, event));
+    if (options.log) {
+      const duplicates = stored.filter((e) => e.duplicate).length;
+      const fresh = stored.length - duplicates;
+      await insertWebhookRequest(tx, workspaceId, provider, options.log, { outcome: outcomeOf(fresh, duplicates), stored: fresh, duplicates });
+    }
     return { replayed: false, events: stored };
   });
 }

@@ -4,6 +4,7 @@ import type { ProviderKind } from "@/lib/providers/provider-kind";
 import type { NormalizedEvent } from "@/lib/providers/normalized-event";
 import { newId } from "@/lib/ids";
 import { STATUS_RANK, statusRankSql, targetStatus } from "./recipient-status";
+import type { WebhookRequestRecord } from "./webhook-request-record";
 
 export type FastPathResult =
   | { outcome: "replayed" }
@@ -17,7 +18,8 @@ export type FastPathResult =
  * token (replay guard), the correlation, the deduplicated insert and the monotonic state update are data-modifying
  * CTEs of a single, atomic statement, instead of a transaction of five round trips. Events that suppress (bounces,
  * complaints, unsubscribes) and events without our id keep the general transactional path (ingest-event.ts); the
- * semantics are the same.
+ * semantics are the same. The incoming-webhook log row (`log`, lib/webhooks) is one more CTE of the same statement:
+ * written only when the event was ours and not a replay, as `stored` or `duplicate` from the insert's own result.
  */
 export async function ingestFastPath(
   database: Database,
@@ -25,6 +27,7 @@ export async function ingestFastPath(
   provider: ProviderKind,
   event: NormalizedEvent & { ourRecipientId: string },
   webhookToken?: string,
+  log?: WebhookRequestRecord,
 ): Promise<FastPathResult> {
   const id = newId("evt");
   const target = targetStatus(event);
@@ -53,6 +56,13 @@ export async function ingestFastPath(
       update message_recipients set status = ${target}, updated_at = now()
        where ${target}::text is not null and workspace_id = ${workspaceId} and id = ${event.ourRecipientId}
          and exists (select 1 from ev) and ${statusRankSql()} < ${target ? STATUS_RANK[target] : 0}
+      returning 1
+    ), logged as (
+      insert into webhook_requests (id, workspace_id, provider, received_at, outcome, event_types, stored, duplicates, reason)
+      select ${log?.id ?? null}::text, ${workspaceId}, ${provider}, ${log?.receivedAt.toISOString() ?? null}::timestamptz,
+             case when exists (select 1 from ev) then 'stored' else 'duplicate' end, array[${event.type}::text],
+             (select count(*) from ev)::int, 1 - (select count(*) from ev)::int, ${log?.reason ?? null}::text
+        from rcp, allowed where allowed.ok and ${log?.id ?? null}::text is not null
       returning 1
     )
     select (select ok from allowed) as allowed, (select count(*) from ev)::int as inserted, (select id from rcp) as recipient_id`);

@@ -6,6 +6,7 @@ import { PROVIDER_KINDS } from "@/lib/providers/provider-kind";
 import { parseOrThrow, storableDateTime } from "@/lib/validation";
 import { NORMALIZED_EVENT_TYPES } from "@/lib/providers/normalized-event";
 import { decodeCursor, keysetPage, type KeysetPage } from "@/lib/pagination/keyset-cursor";
+import { notFound } from "@/lib/errors";
 
 /**
  * The columns the API shows: everything but `raw` (the ESP's payload stays in the database for audits; it can be
@@ -97,4 +98,15 @@ export async function listEventsForMessage(ctx: ServiceContext, messageId: strin
     .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.messageId, messageId)))
     .orderBy(asc(events.occurredAt), asc(events.id));
   return rows.map(toEventView);
+}
+
+/** GET /api/v1/events/{id}/raw: the ESP's payload of one event as it was received (shown on demand). */
+export async function getEventRaw(ctx: ServiceContext, id: string): Promise<{ id: string; provider: string; raw: unknown }> {
+  requireRole(ctx, "viewer");
+  const [row] = await ctx.database.db
+    .select({ id: events.id, provider: events.provider, raw: events.raw })
+    .from(events)
+    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.id, id)));
+  if (!row) throw notFound("Event");
+  return { id: row.id, provider: row.provider, raw: row.raw ?? null };
 }

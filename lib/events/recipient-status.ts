@@ -24,6 +24,7 @@ export const STATUS_RANK = {
   bounced: 40,
   complained: 50,
   suppressed: 1000,
+  cancelled: 1000,
 } as const satisfies Record<RecipientStatus, number>;
 
 /**

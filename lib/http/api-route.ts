@@ -2,7 +2,7 @@ import { getDatabase } from "@/db";
 import type { ApiKeyScope } from "@/db/schema";
 import { AppError, forbidden } from "../errors";
 import { authenticateApiKey } from "../auth/api-keys";
-import { currentUser, userContext } from "../auth/next-auth";
+import { currentUser, signedInUserId, userContext } from "../auth/next-auth";
 import type { ServiceContext } from "../auth/context";
 import { errorResponse } from "./respond";
 import { refuseUnstorableRouteInput } from "./route-input";
@@ -61,6 +61,16 @@ async function sessionContext(request: Request): Promise<ServiceContext> {
   const user = await currentUser();
   if (!user) throw new AppError("unauthorized", "Your session has ended: sign in again, or send your API key as: Authorization: Bearer <key>");
   return userContext(user);
+}
+
+/**
+ * The signed-in user's id for the one route open to people who may belong to no workspace yet (accepting an
+ * invitation), under the same cross-site rule as the console session; null without a session cookie.
+ */
+export async function sessionUserIdOf(request: Request): Promise<string | null> {
+  if (!hasSessionCookie(request)) return null;
+  if (!SAFE_METHODS.has(request.method) && !isSameOrigin(request)) throw forbidden("Cross-site requests cannot use the console session");
+  return signedInUserId();
 }
 
 function isSameOrigin(request: Request): boolean {

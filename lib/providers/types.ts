@@ -195,7 +195,10 @@ export type WebhookAuthentication<C> =
   | { kind: "headers"; check(headers: Headers, credentials: C): boolean }
   | {
       kind: "body";
-      check(input: { body: unknown; raw: string; headers: Headers; now: Date }, credentials: C): { ok: true; replayToken?: string } | { ok: false; reason: string };
+      check(
+        input: { body: unknown; raw: string; headers: Headers; now: Date },
+        credentials: C,
+      ): { ok: true; replayToken?: string } | { ok: false; reason: string; /** For the webhook log's rejection counters; default bad signature. */ stale?: boolean };
     };
 
 export interface ProviderWebhook<C = unknown> {
@@ -251,4 +254,6 @@ export interface ProviderModule<K extends ProviderKind = ProviderKind, C = unkno
   handlesUnsubscribe(settings: Record<string, unknown>): boolean;
   /** null for a provider without ESP webhooks (our own SMTP relays). */
   webhook: ProviderWebhook<any> | null; // eslint-disable-line @typescript-eslint/no-explicit-any -- each module's own credential type
+  /** The sending domains it uses and the DNS records each needs (lib/domains checks them against DNS). */
+  domains?: import("./domain-records").ProviderDomains<C>;
 }

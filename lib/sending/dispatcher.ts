@@ -7,6 +7,7 @@ import { claimDueRecipients, extendLease, releaseClaims } from "./claim-recipien
 import { dispatchClaimed, type Personalize, type RoundStats } from "./dispatch-round";
 import { DISPATCH_CHANNEL } from "./dispatch-signal";
 import { pruneWebhookTokens } from "../events/webhook-tokens";
+import { DAY_MS, pruneWebhookLog } from "../webhooks/prune-webhook-log";
 
 export interface DispatcherOptions {
   database: Database;
@@ -22,6 +23,8 @@ export interface DispatcherOptions {
   clock?: () => Date;
   personalize?: Personalize;
   workerId?: string;
+  /** Days of incoming-webhook log kept (WEBHOOK_LOG_RETENTION_DAYS); pruned by the hourly housekeeping. */
+  webhookLogRetentionDays?: number;
 }
 
 /**
@@ -112,7 +115,8 @@ export class Dispatcher {
 
   /**
    * Housekeeping on the dispatcher's clock, at most hourly per process: Mailgun webhook tokens only matter inside
-   * the ±15-minute signature window, so a day's worth is plenty to reject replays.
+   * the ±15-minute signature window, so a day's worth is plenty to reject replays. The incoming-webhook log keeps
+   * `webhookLogRetentionDays` (default 7).
    */
   private async maintain(): Promise<void> {
     const now = this.now();
@@ -120,6 +124,8 @@ export class Dispatcher {
     this.lastMaintenance = now.getTime();
     const pruned = await pruneWebhookTokens(this.options.database, new Date(now.getTime() - 24 * 3_600_000));
     if (pruned) logger.info("pruned webhook tokens", { pruned });
+    const log = await pruneWebhookLog(this.options.database, new Date(now.getTime() - (this.options.webhookLogRetentionDays ?? 7) * DAY_MS));
+    if (log.requests || log.rejections) logger.info("pruned webhook log", log);
   }
 
   private async loop(): Promise<void> {

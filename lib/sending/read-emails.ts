@@ -5,6 +5,7 @@ import { EMAIL_TYPES, PROVIDER_KINDS } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { notFound } from "../errors";
 import { parseOrThrow, storableDateTime } from "../validation";
+import { listActionsForMessage } from "./recipient-actions";
 
 /**
  * Every message column but the attachments' base64 content, which can be megabytes per message: views need only
@@ -45,7 +46,7 @@ export async function getEmail(ctx: ServiceContext, id: string, extra?: { events
   const db = ctx.database.db;
   const [message] = await db.select(messageSelection).from(messages).where(and(eq(messages.id, id), eq(messages.workspaceId, ctx.workspaceId)));
   if (!message) throw notFound("Email");
-  const [recipients, attempts, events] = await Promise.all([
+  const [recipients, attempts, events, actions] = await Promise.all([
     db.select().from(messageRecipients).where(and(eq(messageRecipients.messageId, id), eq(messageRecipients.workspaceId, ctx.workspaceId))).orderBy(asc(messageRecipients.id)),
     db
       .select()
@@ -54,6 +55,7 @@ export async function getEmail(ctx: ServiceContext, id: string, extra?: { events
       .where(and(eq(messageRecipients.messageId, id), eq(sendAttempts.workspaceId, ctx.workspaceId)))
       .orderBy(asc(sendAttempts.startedAt), asc(sendAttempts.id)),
     extra?.events ? extra.events(id) : Promise.resolve([]),
+    listActionsForMessage(ctx, id),
   ]);
   const attemptsByRecipient = new Map<string, unknown[]>();
   for (const { send_attempts: a } of attempts) {
@@ -88,6 +90,7 @@ export async function getEmail(ctx: ServiceContext, id: string, extra?: { events
       last_error: r.lastError ? { class: r.lastErrorClass, message: r.lastError } : null,
       sent_at: r.sentAt?.toISOString() ?? null,
       attempt_log: attemptsByRecipient.get(r.id) ?? [],
+      actions: actions.filter((a) => a.recipient_id === r.id).map(({ recipient_id: _r, ...a }) => a),
     })),
     events,
   };
@@ -109,6 +112,11 @@ export const listEmailsQuery = z.object({
   campaign_id: z.string().min(1).max(200).optional(),
   from: storableDateTime().optional(),
   to: storableDateTime().optional(),
+  /**
+   * One search box: a message id (`msg_…`) finds that message, an address (with `@`) the messages to that recipient
+   * (message_recipients_email_idx), anything else an ESP's message id (message_recipients_provider_msg_idx).
+   */
+  search: z.string().trim().min(1).max(320).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().regex(/^msg_[0-9a-z]{26}$/, "cursor must be a next_cursor value from a previous page").optional(),
 });
@@ -125,6 +133,7 @@ export async function listEmails(ctx: ServiceContext, query: Record<string, stri
   if (q.from) where.push(gte(messages.createdAt, new Date(q.from)));
   if (q.to) where.push(lte(messages.createdAt, new Date(q.to)));
   if (q.cursor) where.push(lt(messages.id, q.cursor));
+  if (q.search) where.push(searchCondition(db, ctx.workspaceId, q.search));
   if (q.status || q.provider) {
     // Per message through the recipients' message_id index, walking newest messages first (keyset order).
     const inner: SQL[] = [eq(messageRecipients.messageId, messages.id)];
@@ -134,20 +143,69 @@ export async function listEmails(ctx: ServiceContext, query: Record<string, stri
   }
   const rows = await db.select(messageSelection).from(messages).where(and(...where)).orderBy(desc(messages.id)).limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
-  const counts = page.length
-    ? await db
-        .select({ messageId: messageRecipients.messageId, status: messageRecipients.status, n: sql<number>`count(*)::int` })
-        .from(messageRecipients)
-        .where(and(eq(messageRecipients.workspaceId, ctx.workspaceId), inArray(messageRecipients.messageId, page.map((m) => m.id))))
-        .groupBy(messageRecipients.messageId, messageRecipients.status)
-    : [];
+  const ids = page.map((m) => m.id);
+  const [counts, firsts] = ids.length
+    ? await Promise.all([
+        db
+          .select({ messageId: messageRecipients.messageId, status: messageRecipients.status, provider: messageRecipients.provider, n: sql<number>`count(*)::int` })
+          .from(messageRecipients)
+          .where(and(eq(messageRecipients.workspaceId, ctx.workspaceId), inArray(messageRecipients.messageId, ids)))
+          .groupBy(messageRecipients.messageId, messageRecipients.status, messageRecipients.provider),
+        db
+          .selectDistinctOn([messageRecipients.messageId], { messageId: messageRecipients.messageId, email: messageRecipients.email })
+          .from(messageRecipients)
+          .where(and(eq(messageRecipients.workspaceId, ctx.workspaceId), inArray(messageRecipients.messageId, ids)))
+          .orderBy(messageRecipients.messageId, asc(messageRecipients.id)),
+      ])
+    : [[], []];
   const countsByMessage = new Map<string, Record<string, number>>();
-  for (const c of counts) countsByMessage.set(c.messageId, { ...countsByMessage.get(c.messageId), [c.status]: c.n });
+  const providersByMessage = new Map<string, Set<string>>();
+  for (const c of counts) {
+    const byStatus = countsByMessage.get(c.messageId) ?? {};
+    byStatus[c.status] = (byStatus[c.status] ?? 0) + c.n;
+    countsByMessage.set(c.messageId, byStatus);
+    if (c.provider) providersByMessage.set(c.messageId, (providersByMessage.get(c.messageId) ?? new Set()).add(c.provider));
+  }
+  const firstByMessage = new Map(firsts.map((f) => [f.messageId, f.email]));
   return {
     data: page.map((m) => {
       const statusCounts = countsByMessage.get(m.id) ?? {};
-      return { ...messageView(m), status: summarize(Object.keys(statusCounts)), recipient_counts: statusCounts };
+      return {
+        ...messageView(m),
+        status: summarize(Object.keys(statusCounts)),
+        recipient_counts: statusCounts,
+        recipient_count: Object.values(statusCounts).reduce((a, b) => a + b, 0),
+        first_recipient: firstByMessage.get(m.id) ?? null,
+        providers: [...(providersByMessage.get(m.id) ?? [])].sort(),
+      };
     }),
     next_cursor: rows.length > q.limit ? page[page.length - 1]!.id : null,
   };
+}
+
+function searchCondition(db: ServiceContext["database"]["db"], workspaceId: string, term: string): SQL {
+  if (/^msg_[0-9a-z]{26}$/.test(term)) return eq(messages.id, term);
+  const column = term.includes("@") ? messageRecipients.email : messageRecipients.providerMessageId;
+  const value = term.includes("@") ? term.toLowerCase() : term;
+  // Driven from the index (the address's few messages), not by probing every message newest-first.
+  return inArray(messages.id, db.select({ id: messageRecipients.messageId }).from(messageRecipients).where(and(eq(messageRecipients.workspaceId, workspaceId), eq(column, value))));
+}
+
+/**
+ * Tag of the workspace's own invitation emails (lib/workspaces/invitation-email.ts). Their bodies carry a single-use
+ * link that grants a role, so they are never shown: a viewer reading Activity must not be able to take an
+ * invitation meant for someone else.
+ */
+export const WITHHELD_BODY_TAG = "penguinmails-invitation";
+
+/** The message page's content: both bodies (the HTML is shown in a sandboxed frame), or why they are withheld. */
+export async function getEmailContent(ctx: ServiceContext, id: string): Promise<{ html_body: string | null; text_body: string | null; withheld: string | null }> {
+  requireRole(ctx, "viewer");
+  const [row] = await ctx.database.db
+    .select({ html: messages.htmlBody, text: messages.textBody, tags: messages.tags })
+    .from(messages)
+    .where(and(eq(messages.id, id), eq(messages.workspaceId, ctx.workspaceId)));
+  if (!row) throw notFound("Email");
+  if (row.tags.includes(WITHHELD_BODY_TAG)) return { html_body: null, text_body: null, withheld: "This is an invitation to the workspace: its body holds a sign-up link and is not shown." };
+  return { html_body: row.html, text_body: row.text, withheld: null };
 }

@@ -13,6 +13,7 @@ export async function startDispatcher(database: Database, e: Env): Promise<Dispa
     pollMs: e.DISPATCHER_POLL_MS,
     leaseMs: e.DISPATCHER_LEASE_SECONDS * 1000,
     personalize: personalizeRecipient,
+    webhookLogRetentionDays: e.WEBHOOK_LOG_RETENTION_DAYS,
   });
   await dispatcher.start();
   return dispatcher;

@@ -1,3 +1,4 @@
+import { and, eq, inArray } from "drizzle-orm";
 import { suppressions, SUPPRESSION_REASONS, type SuppressionReason } from "@/db/schema";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
 import { AppError } from "@/lib/errors";
@@ -34,7 +35,8 @@ const INSERT_CHUNK = 1000;
 export async function importSuppressionsCsv(
   ctx: ServiceContext,
   source: AsyncIterable<Uint8Array | string>,
-): Promise<ImportResult & { skipped_invalid_total: number }> {
+  options: { dryRun?: boolean } = {},
+): Promise<ImportResult & { skipped_invalid_total: number; dry_run: boolean }> {
   requireRole(ctx, "member");
   const skipped: SkippedRow[] = [];
   let skippedTotal = 0;
@@ -76,13 +78,26 @@ export async function importSuppressionsCsv(
   }
   if (!columns) throw missingEmailColumn();
   let imported = 0;
-  await ctx.database.db.transaction(async (tx) => {
+  if (options.dryRun) {
+    // The preview: the same parse and the same counts, with existing entries looked up instead of inserted.
     for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
-      const inserted = await tx.insert(suppressions).values(entries.slice(i, i + INSERT_CHUNK)).onConflictDoNothing().returning({ email: suppressions.email });
-      imported += inserted.length;
+      const chunk = entries.slice(i, i + INSERT_CHUNK).map((e) => e.email);
+      const existing = await ctx.database.db
+        .select({ email: suppressions.email })
+        .from(suppressions)
+        .where(and(eq(suppressions.workspaceId, ctx.workspaceId), inArray(suppressions.email, chunk)));
+      imported += chunk.length - existing.length;
     }
-  });
+  } else {
+    await ctx.database.db.transaction(async (tx) => {
+      for (let i = 0; i < entries.length; i += INSERT_CHUNK) {
+        const inserted = await tx.insert(suppressions).values(entries.slice(i, i + INSERT_CHUNK)).onConflictDoNothing().returning({ email: suppressions.email });
+        imported += inserted.length;
+      }
+    });
+  }
   return {
+    dry_run: options.dryRun === true,
     imported,
     already_suppressed: entries.length - imported,
     duplicates_in_file: duplicates,

@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, sql, type SQL } from "drizzle-orm";
-import { suppressions } from "@/db/schema";
+import { and, asc, desc, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { events, suppressions } from "@/db/schema";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
 import { decodeCursor, keysetPage, type KeysetPage } from "@/lib/pagination/keyset-cursor";
 import { parseOrThrow } from "@/lib/validation";
@@ -24,9 +24,11 @@ export async function listSuppressions(ctx: ServiceContext, query: ListSuppressi
     const iso = at.toISOString();
     conditions.push(sql`(${createdMs} < ${iso}::timestamptz or (${createdMs} = ${iso}::timestamptz and ${suppressions.email} > ${key}))`);
   }
+  // The event that caused an entry (a bounce, a complaint) links to its message: one left join on the event's key.
   const rows = await ctx.database.db
-    .select()
+    .select({ ...getTableColumns(suppressions), sourceMessageId: events.messageId })
     .from(suppressions)
+    .leftJoin(events, and(eq(events.id, suppressions.sourceEventId), eq(events.workspaceId, suppressions.workspaceId)))
     .where(and(...conditions))
     .orderBy(desc(createdMs), asc(suppressions.email))
     .limit(q.limit + 1);

@@ -27,7 +27,8 @@ export async function getSuppression(ctx: ServiceContext, email: string): Promis
 
 /** DELETE /api/v1/suppressions/{email}: lifts the entry; only an operator does this (webhooks never do). */
 export async function deleteSuppression(ctx: ServiceContext, rawEmail: string): Promise<void> {
-  requireRole(ctx, "member");
+  // Removing one lets mail reach an address that bounced or complained again: an admin's decision.
+  requireRole(ctx, "admin");
   const email = suppressionEmail.safeParse(rawEmail);
   if (!email.success) throw notFound("Suppression");
   const deleted = await ctx.database.db

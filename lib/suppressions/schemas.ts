@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SUPPRESSION_REASONS } from "@/db/schema";
+import { SUPPRESSION_REASONS } from "./reasons";
 
 export const suppressionEmail = z
   .string()

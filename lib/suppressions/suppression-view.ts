@@ -3,8 +3,9 @@ import { suppressions } from "@/db/schema";
 export type SuppressionRow = typeof suppressions.$inferSelect;
 
 /** The API shape of a suppression (snake_case, ISO timestamps). */
-export function toSuppressionView(row: SuppressionRow) {
+export function toSuppressionView(row: SuppressionRow & { sourceMessageId?: string | null }) {
   return {
+    source_message_id: row.sourceMessageId ?? null,
     email: row.email,
     reason: row.reason,
     note: row.note,

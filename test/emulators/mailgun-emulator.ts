@@ -31,6 +31,10 @@ export interface MailgunDomainState {
   records?: { spf?: Validity; dkim?: Validity; tracking?: Validity; mx?: Validity };
   /** Domain tracking settings (all off by default), as set by PUT /v3/domains/{domain}/tracking/{type}. */
   tracking?: MailgunDomainTracking;
+  /** DKIM host and TXT value; default `k1._domainkey.<name>` and `k=rsa; p=MIGfMA0G`. */
+  dkim?: { host?: string; value?: string };
+  /** PUT …/verify finds every record (all valid, state active); default: no change. */
+  verifyOnRequest?: boolean;
 }
 
 export interface MailgunDomainTracking {
@@ -104,6 +108,8 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
   const invalid = new Set((options.invalidAddresses ?? []).map(bareEmail));
   const accepted: MailgunAcceptedCall[] = [];
   const deliveries: MailgunDelivery[] = [];
+  /** Domains named by each PUT /v3|v4/domains/{domain}/verify, in order. */
+  const domainVerifications: string[] = [];
   let webhook: { url: string; signingKey: string } | undefined;
   const outbox = webhookOutbox();
   let counter = 0;
@@ -123,7 +129,7 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
       receiving_dns_records: ["mxa.mailgun.org", "mxb.mailgun.org"].map((value) => ({ cached: [], priority: "10", record_type: "MX", valid: r.mx ?? "valid", value })),
       sending_dns_records: [
         { cached: [], name: d.name, record_type: "TXT", valid: r.spf ?? "valid", value: "v=spf1 include:mailgun.org ~all" },
-        { cached: [], name: `k1._domainkey.${d.name}`, record_type: "TXT", valid: r.dkim ?? "valid", value: "k=rsa; p=MIGfMA0G" },
+        { cached: [], name: d.dkim?.host ?? `k1._domainkey.${d.name}`, record_type: "TXT", valid: r.dkim ?? "valid", value: d.dkim?.value ?? "k=rsa; p=MIGfMA0G" },
         { cached: [], name: `email.${d.name}`, record_type: "CNAME", valid: r.tracking ?? "valid", value: "mailgun.org" },
       ],
     };
@@ -224,6 +230,13 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     if (m && (req.method === "GET" || (m[2] && req.method === "PUT"))) {
       const d = domains.find((x) => x.name === decodeURIComponent(m![1]));
       if (!d) return json(404, { message: "Domain not found" });
+      if (m[2]) {
+        domainVerifications.push(d.name);
+        if (d.verifyOnRequest) {
+          d.state = "active";
+          d.records = { spf: "valid", dkim: "valid", tracking: "valid", mx: "valid" };
+        }
+      }
       return json(200, m[2] ? { ...domainBody(d), message: "Domain DNS records have been updated" } : domainBody(d));
     }
     if (req.path === "/" || req.path === "") return { status: 200, body: "Mailgun Magnificent API", contentType: "text/plain" };
@@ -297,6 +310,8 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     accepted,
     /** Every recipient copy Mailgun would deliver, variables substituted. */
     deliveries,
+    /** Domains named by each PUT …/verify, in order. */
+    domainVerifications,
     webhookDeliveries: outbox.deliveries,
     /** Emits `delivered` (or `failed` per the "bounce" convention) for every accepted recipient, signed with signingKey. */
     setWebhook(w: { url: string; signingKey: string } | undefined) {

@@ -34,6 +34,16 @@ export interface PostmarkDomainState {
   dkimVerified: boolean;
   returnPathVerified: boolean;
   spfVerified?: boolean;
+  /** DKIM selector (host `<selector>._domainkey.<name>`); default `20260101000000pm`. */
+  dkimSelector?: string;
+  /** DKIM TXT value; default `k=rsa;p=MIGfMA0G`. */
+  dkimValue?: string;
+  /** A rotated key waiting for verification (DKIMPendingHost/DKIMPendingTextValue beside the active key). */
+  pendingRotation?: { selector: string; value: string };
+  /** Return-Path host; default `pm-bounces.<name>`. */
+  returnPathDomain?: string;
+  /** PUT /domains/{id}/verifyDKIM and /verifyReturnPath find the records (pending → verified); default: no change. */
+  verifyOnRequest?: boolean;
 }
 export interface PostmarkSenderState {
   email: string;
@@ -77,6 +87,8 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
   const streams = new Set(options.streams ?? ["outbound", "broadcast"]);
   const inactive = new Set((options.inactive ?? []).map(bareEmail));
   const accepted: PostmarkAcceptedMessage[] = [];
+  /** Every verifyDKIM / verifyReturnPath call, in order. */
+  const domainVerifications: Array<{ domain: string; what: "dkim" | "return_path" }> = [];
   let webhook: { url: string; basicAuth?: { username: string; password: string } } | undefined;
   const outbox = webhookOutbox();
 
@@ -230,14 +242,32 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     json(401, { ErrorCode: 10, Message: `Request does not contain a valid ${which} token.` });
 
   function domainDetails(d: PostmarkDomainState, id: number) {
+    const host = `${d.dkimSelector ?? "20260101000000pm"}._domainkey.${d.name}`;
+    const value = d.dkimValue ?? "k=rsa;p=MIGfMA0G";
+    const pending = d.dkimVerified ? (d.pendingRotation ? { host: `${d.pendingRotation.selector}._domainkey.${d.name}`, value: d.pendingRotation.value } : null) : { host, value };
     return {
       ID: id, Name: d.name, SPFVerified: d.spfVerified ?? true, DKIMVerified: d.dkimVerified, WeakDKIM: false,
       ReturnPathDomainVerified: d.returnPathVerified, SPFHost: d.name, SPFTextValue: "v=spf1 a mx include:spf.mtasv.net ~all",
-      DKIMHost: d.dkimVerified ? `20260101000000pm._domainkey.${d.name}` : "", DKIMTextValue: d.dkimVerified ? "k=rsa;p=MIGfMA0G" : "",
-      DKIMPendingHost: d.dkimVerified ? "" : `20260101000000pm._domainkey.${d.name}`, DKIMPendingTextValue: d.dkimVerified ? "" : "k=rsa;p=MIGfMA0G",
+      DKIMHost: d.dkimVerified ? host : "", DKIMTextValue: d.dkimVerified ? value : "",
+      DKIMPendingHost: pending?.host ?? "", DKIMPendingTextValue: pending?.value ?? "",
       DKIMRevokedHost: "", DKIMRevokedTextValue: "", SafeToRemoveRevokedKeyFromDNS: false,
-      DKIMUpdateStatus: d.dkimVerified ? "Verified" : "Pending", ReturnPathDomain: `pm-bounces.${d.name}`, ReturnPathDomainCNAMEValue: "pm.mtasv.net",
+      DKIMUpdateStatus: pending ? "Pending" : "Verified", ReturnPathDomain: d.returnPathDomain ?? `pm-bounces.${d.name}`, ReturnPathDomainCNAMEValue: "pm.mtasv.net",
     };
+  }
+
+  /** PUT /domains/{id}/verifyDKIM | verifyReturnPath (reference §3): Postmark looks at DNS again and answers the details. */
+  function verifyDomain(d: PostmarkDomainState, id: number, what: "dkim" | "return_path"): HttpReply {
+    domainVerifications.push({ domain: d.name, what });
+    if (d.verifyOnRequest) {
+      if (what === "return_path") d.returnPathVerified = true;
+      else if (!d.dkimVerified) d.dkimVerified = true;
+      else if (d.pendingRotation) {
+        d.dkimSelector = d.pendingRotation.selector;
+        d.dkimValue = d.pendingRotation.value;
+        d.pendingRotation = undefined;
+      }
+    }
+    return json(200, domainDetails(d, id));
   }
 
   function handleAccount(req: RecordedRequest): HttpReply {
@@ -252,6 +282,9 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
       }
       const d = domains[Number(parts[1]) - 1];
       if (!d) return json(422, { ErrorCode: 510, Message: "Domain not found." });
+      if (req.method === "PUT" && parts[2] === "verifyDKIM") return verifyDomain(d, Number(parts[1]), "dkim");
+      if (req.method === "PUT" && parts[2] === "verifyReturnPath") return verifyDomain(d, Number(parts[1]), "return_path");
+      if (parts.length > 2) return json(404, { ErrorCode: 12, Message: "Resource not found." });
       return json(200, domainDetails(d, Number(parts[1])));
     }
     const signature = (s: PostmarkSenderState, i: number) => ({
@@ -311,6 +344,8 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     accountToken,
     /** Every message accepted, in order. */
     accepted,
+    /** Every PUT /domains/{id}/verifyDKIM | verifyReturnPath, in order. */
+    domainVerifications,
     /** Each webhook POST made, with the receiver's status (0 = unreachable). */
     webhookDeliveries: outbox.deliveries,
     /** Emitting webhooks for every accepted recipient (Delivery, or Bounce per the "bounce" convention). */

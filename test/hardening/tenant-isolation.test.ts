@@ -7,11 +7,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { messageRecipients, messages, providerConfigs, suppressions, workspaceSettings, events } from "@/db/schema";
+import { messageRecipients, messages, providerConfigs, suppressions, workspaceSettings, events, webhookRequests, webhookRejections } from "@/db/schema";
 import * as emailsRoute from "@/app/api/v1/emails/route";
 import * as emailRoute from "@/app/api/v1/emails/[id]/route";
 import * as sendRoute from "@/app/api/v1/emails/send/route";
 import * as eventsRoute from "@/app/api/v1/events/route";
+import * as eventRawRoute from "@/app/api/v1/events/[id]/raw/route";
+import * as cancelRoute from "@/app/api/v1/emails/[id]/cancel/route";
+import * as retryRoute from "@/app/api/v1/emails/[id]/recipients/[recipientId]/retry/route";
 import * as failoverRoute from "@/app/api/v1/failover/route";
 import * as providersRoute from "@/app/api/v1/providers/route";
 import * as providerRoute from "@/app/api/v1/providers/[kind]/route";
@@ -23,6 +26,20 @@ import * as suppressionsRoute from "@/app/api/v1/suppressions/route";
 import * as suppressionRoute from "@/app/api/v1/suppressions/[email]/route";
 import * as exportRoute from "@/app/api/v1/suppressions/export/route";
 import * as settingsRoute from "@/app/api/v1/suppressions/settings/route";
+import * as suppressionSummaryRoute from "@/app/api/v1/suppressions/summary/route";
+import * as webhookLogRoute from "@/app/api/v1/webhooks/log/route";
+import * as webhookRejectionsRoute from "@/app/api/v1/webhooks/rejections/route";
+import * as webhookSummaryRoute from "@/app/api/v1/webhooks/summary/route";
+import * as domainsRoute from "@/app/api/v1/domains/route";
+import * as domainCheckRoute from "@/app/api/v1/domains/[domain]/check/route";
+import * as membersRoute from "@/app/api/v1/members/route";
+import * as memberRoute from "@/app/api/v1/members/[userId]/route";
+import * as invitationsRoute from "@/app/api/v1/invitations/route";
+import * as invitationRoute from "@/app/api/v1/invitations/[id]/route";
+import * as acceptInvitationRoute from "@/app/api/v1/invitations/accept/route";
+import { invitations, memberships } from "@/db/schema";
+import { sendingDomains } from "@/db/schema";
+import { setEnv } from "../support/env";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { bearer, workspaceFixture } from "../support/fixtures";
 import { storeProviderRows } from "../support/providers";
@@ -54,7 +71,10 @@ describe.each(testDatabaseKinds())("tenant isolation on %s", (kind) => {
   let a: Awaited<ReturnType<typeof workspaceFixture>>;
   let b: Awaited<ReturnType<typeof workspaceFixture>>;
   let aMessageId: string;
+  let aRecipientId: string;
+  const aEventId = "evt_00000000000000000000000000";
   const aEmail = "a-only@example.com";
+  const aInvitationId = "inv_00000000000000000000000000";
 
   /** Everything of A's, to compare before and after B's calls. */
   const snapshotA = async () => ({
@@ -64,6 +84,11 @@ describe.each(testDatabaseKinds())("tenant isolation on %s", (kind) => {
     settings: await t.database.db.select().from(workspaceSettings).where(eq(workspaceSettings.workspaceId, a.workspace.id)),
     suppressions: await t.database.db.select().from(suppressions).where(eq(suppressions.workspaceId, a.workspace.id)),
     events: await t.database.db.select().from(events).where(eq(events.workspaceId, a.workspace.id)),
+    domains: await t.database.db.select().from(sendingDomains).where(eq(sendingDomains.workspaceId, a.workspace.id)),
+    webhookLog: await t.database.db.select().from(webhookRequests).where(eq(webhookRequests.workspaceId, a.workspace.id)),
+    webhookRejections: await t.database.db.select().from(webhookRejections).where(eq(webhookRejections.workspaceId, a.workspace.id)),
+    memberships: await t.database.db.select().from(memberships).where(eq(memberships.workspaceId, a.workspace.id)),
+    invitations: await t.database.db.select().from(invitations).where(eq(invitations.workspaceId, a.workspace.id)),
   });
 
   beforeAll(async () => {
@@ -72,8 +97,22 @@ describe.each(testDatabaseKinds())("tenant isolation on %s", (kind) => {
     a = await workspaceFixture(t.database);
     b = await workspaceFixture(t.database);
     await storeProviderRows(a.ctx, ["postmark", "mailgun"]);
-    aMessageId = (await sentRecipients(t.database, a.workspace.id, { provider: "postmark", providerMessageId: "iso-1", emails: [aEmail] })).messageId;
+    const sent = await sentRecipients(t.database, a.workspace.id, { provider: "postmark", providerMessageId: "iso-1", emails: [aEmail], status: "failed" });
+    aMessageId = sent.messageId;
+    aRecipientId = sent.recipientIds[0]!;
+    await t.database.db.insert(events).values({ id: aEventId, workspaceId: a.workspace.id, provider: "postmark", type: "bounced", occurredAt: new Date(), dedupKey: "iso-evt", raw: { secret: "a's payload" } });
     await t.database.db.insert(suppressions).values({ workspaceId: a.workspace.id, email: aEmail, reason: "complaint" });
+    // A's incoming-webhook log and a rejection counter of A's hook.
+    await t.database.db.insert(webhookRequests).values({ id: "whr_a", workspaceId: a.workspace.id, provider: "postmark", receivedAt: new Date(), outcome: "stored", eventTypes: ["bounced"], stored: 1 });
+    await t.database.db.insert(webhookRejections).values({ provider: "postmark", hookId: "hook-a", reason: "wrong_credentials", workspaceId: a.workspace.id, count: 3, firstAt: new Date(), lastAt: new Date() });
+    await t.database.db.insert(sendingDomains).values([
+      { id: "dom-a", workspaceId: a.workspace.id, name: "a-only.example", addedManually: true },
+      { id: "dom-a2", workspaceId: a.workspace.id, name: "a-secret.example", addedManually: true },
+    ]);
+    // A's open invitation (its token is unknown to B: only the hash is stored).
+    await t.database.db.insert(invitations).values({ id: aInvitationId, workspaceId: a.workspace.id, email: "a-invitee@example.com", role: "admin", tokenHash: "0".repeat(64), expiresAt: new Date(Date.now() + 86_400_000) });
+    // Domain checks B triggers ask a closed local port, never a public resolver (every record: unknown).
+    setEnv({ DNS_SERVERS: "127.0.0.1:9", DNS_TIMEOUT_MS: "200" });
   });
   afterAll(async () => t?.drop());
 
@@ -83,6 +122,9 @@ describe.each(testDatabaseKinds())("tenant isolation on %s", (kind) => {
   /** route → what B does to A's data, and what B must see. */
   const matrix: Array<[string, () => Promise<Response>, (res: Response) => Promise<void>]> = [
     ["GET /emails/[id]", () => (emailRoute.GET as Handler)(asB("GET", `/emails/${aMessageId}`), params({ id: aMessageId })), async (res) => expect(res.status).toBe(404)],
+    ["POST /emails/[id]/cancel", () => (cancelRoute.POST as Handler)(asB("POST", `/emails/${aMessageId}/cancel`), params({ id: aMessageId })), async (res) => expect(res.status).toBe(404)],
+    ["POST /emails/[id]/recipients/[recipientId]/retry", () => (retryRoute.POST as Handler)(asB("POST", `/emails/${aMessageId}/recipients/${aRecipientId}/retry`), params({ id: aMessageId, recipientId: aRecipientId })), async (res) => expect(res.status).toBe(404)],
+    ["GET /events/[id]/raw", () => (eventRawRoute.GET as Handler)(asB("GET", `/events/${aEventId}/raw`), params({ id: aEventId })), async (res) => expect(res.status).toBe(404)],
     ["GET /emails", () => (emailsRoute.GET as Handler)(asB("GET", "/emails"), params()), async (res) => expect((await res.json()).data).toEqual([])],
     ["POST /emails/send", () => (sendRoute.POST as Handler)(asB("POST", "/emails/send", { from: "x@b.test", to: aEmail, subject: "s", text_body: "t", provider: "postmark" }), params()), async (res) => expect(res.status).toBe(422)],
     ["GET /events", () => (eventsRoute.GET as Handler)(asB("GET", `/events?message=${aMessageId}&recipient=${aEmail}`), params()), async (res) => expect((await res.json()).data).toEqual([])],
@@ -102,8 +144,26 @@ describe.each(testDatabaseKinds())("tenant isolation on %s", (kind) => {
     ["POST /suppressions", () => (suppressionsRoute.POST as Handler)(asB("POST", "/suppressions", { email: "b-only@example.com" }), params()), async (res) => expect(res.status).toBe(201)],
     ["DELETE /suppressions/[email]", () => (suppressionRoute.DELETE as Handler)(asB("DELETE", `/suppressions/${aEmail}`), params({ email: aEmail })), async (res) => expect(res.status).toBe(404)],
     ["GET /suppressions/export", () => (exportRoute.GET as Handler)(asB("GET", "/suppressions/export"), params()), async (res) => expect(await res.text()).not.toContain(aEmail)],
+    ["GET /suppressions/summary", () => (suppressionSummaryRoute.GET as Handler)(asB("GET", "/suppressions/summary"), params()), async (res) => expect((await res.json()).by_reason.complaint).toBe(0)],
     ["GET /suppressions/settings", () => (settingsRoute.GET as Handler)(asB("GET", "/suppressions/settings"), params()), async (res) => expect(res.status).toBe(200)],
     ["PUT /suppressions/settings", () => (settingsRoute.PUT as Handler)(asB("PUT", "/suppressions/settings", { soft_bounce_threshold: 9 }), params()), async (res) => expect(res.status).toBeLessThan(500)],
+    ["GET /webhooks/log", () => (webhookLogRoute.GET as Handler)(asB("GET", "/webhooks/log?provider=postmark"), params()), async (res) => expect((await res.json()).data).toEqual([])],
+    ["GET /webhooks/rejections", () => (webhookRejectionsRoute.GET as Handler)(asB("GET", "/webhooks/rejections"), params()), async (res) => expect((await res.json()).data).toEqual([])],
+    [
+      "GET /webhooks/summary",
+      () => (webhookSummaryRoute.GET as Handler)(asB("GET", "/webhooks/summary"), params()),
+      async (res) => expect((await res.json()).providers.map((p: { last_authenticated_at: unknown; rejections: unknown[] }) => [p.last_authenticated_at, p.rejections])).toEqual([[null, []], [null, []]]),
+    ],
+    ["GET /domains", () => (domainsRoute.GET as Handler)(asB("GET", "/domains"), params()), async (res) => expect((await res.json()).data).toEqual([])],
+    ["POST /domains", () => (domainsRoute.POST as Handler)(asB("POST", "/domains", { domain: "a-only.example" }), params()), async (res) => expect(res.status).toBe(201)],
+    ["POST /domains/[domain]/check", () => (domainCheckRoute.POST as Handler)(asB("POST", "/domains/a-secret.example/check"), params({ domain: "a-secret.example" })), async (res) => expect(res.status).toBe(404)],
+    ["GET /members", () => (membersRoute.GET as Handler)(asB("GET", "/members"), params()), async (res) => expect((await res.json()).data.map((m: { email: string }) => m.email)).toEqual([b.user.email])],
+    ["PATCH /members/[userId]", () => (memberRoute.PATCH as Handler)(asB("PATCH", `/members/${a.user.id}`, { role: "viewer" }), params({ userId: a.user.id })), async (res) => expect(res.status).toBe(404)],
+    ["DELETE /members/[userId]", () => (memberRoute.DELETE as Handler)(asB("DELETE", `/members/${a.user.id}`), params({ userId: a.user.id })), async (res) => expect(res.status).toBe(404)],
+    ["GET /invitations", () => (invitationsRoute.GET as Handler)(asB("GET", "/invitations"), params()), async (res) => expect((await res.json()).data).toEqual([])],
+    ["POST /invitations", () => (invitationsRoute.POST as Handler)(asB("POST", "/invitations", { email: "a-invitee@example.com", role: "viewer" }), params()), async (res) => expect(res.status).toBe(201)],
+    ["DELETE /invitations/[id]", () => (invitationRoute.DELETE as Handler)(asB("DELETE", `/invitations/${aInvitationId}`), params({ id: aInvitationId })), async (res) => expect(res.status).toBe(404)],
+    ["POST /invitations/accept", () => (acceptInvitationRoute.POST as Handler)(asB("POST", "/invitations/accept", { token: "pmi_guessed", password: "guessed-password" }), params()), async (res) => expect(res.status).toBe(404)],
   ];
 
   it("covers every route of app/api/v1", () => {

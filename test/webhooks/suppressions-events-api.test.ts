@@ -72,9 +72,24 @@ describe.each(testDatabaseKinds())("suppressions and events API on %s", (kind) =
       const ws = await workspaceFixture(t.database);
       await add(ws.key, { email: "already@example.com" });
       const csv = 'Email,Reason,Note\r\nnew1@example.com,,"from ""old"" ESP, 2024"\nNEW2@example.com,complaint,\nbroken-address,,\nalready@example.com,,\nnew1@example.com,,\nx@example.com,teleported,\n';
+      const expected = {
+        imported: 2,
+        already_suppressed: 1,
+        duplicates_in_file: 1,
+        skipped_invalid: [
+          { line: 4, value: "broken-address", reason: "invalid email address" },
+          { line: 7, value: "x@example.com", reason: 'unknown reason "teleported"' },
+        ],
+        skipped_invalid_total: 2,
+      };
+      // The preview (?dry_run=true) reports exactly what the import will do, and writes nothing.
+      const preview = await suppressionsPost(api(ws.key, "suppressions?dry_run=true", { method: "POST", body: csv, headers: { "content-type": "text/csv" } }), noParams);
+      expect(await preview.json()).toEqual({ ...expected, dry_run: true });
+      expect((await list(ws.key)).data.map((e: { email: string }) => e.email)).toEqual(["already@example.com"]);
       const res = await suppressionsPost(api(ws.key, "suppressions", { method: "POST", body: csv, headers: { "content-type": "text/csv" } }), noParams);
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
+        dry_run: false,
         imported: 2,
         already_suppressed: 1,
         duplicates_in_file: 1,

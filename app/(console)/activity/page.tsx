@@ -1,41 +1,30 @@
-import Link from "next/link";
 import { requireConsole } from "@/lib/console/require-user";
 import { listEmails } from "@/lib/sending/read-emails";
-import { statusTone } from "@/lib/console/recipient-status";
-import { formatTime, EMAIL_TYPE_LABELS } from "@/lib/console/provider-status";
-import type { EmailType } from "@/lib/providers/provider-kind";
-import { Badge } from "@/components/ui/badge";
+import { activityQuery } from "@/lib/console/activity-params";
+import { AppError } from "@/lib/errors";
 import { PageHeader } from "@/components/ui/card";
-import { Table } from "@/components/ui/table";
+import { ActivityClient, type EmailListPage } from "./client";
 
 export const dynamic = "force-dynamic";
 
-export default async function ActivityPage() {
+export default async function ActivityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { ctx } = await requireConsole();
-  const { data } = await listEmails(ctx, { limit: "50" });
-  type Row = (typeof data)[number];
+  const query = activityQuery(await searchParams);
+  let initial: EmailListPage | null = null;
+  let error: string | null = null;
+  try {
+    initial = (await listEmails(ctx, { ...query, limit: "50" })) as EmailListPage;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    error = err.message;
+  }
   return (
     <>
-      <PageHeader title="Activity" description="The 50 newest emails. Each email's hops, attempts and events are in GET /api/v1/emails/{id}; search and filters come to this page next." />
-      <Table<Row>
-        caption="Newest emails"
-        rows={data}
-        rowKey={(r) => r.id}
-        columns={[
-          { header: "Time", cell: (r) => formatTime(r.created_at) },
-          { header: "Subject", cell: (r) => r.subject ?? <span className="text-slate-600">(no subject)</span> },
-          { header: "Type", cell: (r) => EMAIL_TYPE_LABELS[r.type as EmailType] ?? r.type },
-          { header: "Recipients", align: "right", cell: (r) => Object.values(r.recipient_counts).reduce((a, b) => a + b, 0) },
-          { header: "Status", cell: (r) => <Badge tone={statusTone(r.status)}>{r.status}</Badge> },
-          { header: "Id", cell: (r) => <code className="text-xs">{r.id}</code> },
-        ]}
-        empty={
-          <>
-            No emails yet. Connect a provider in <Link className="text-sky-800 underline" href="/settings/integrations">Integrations</Link>, create an{" "}
-            <Link className="text-sky-800 underline" href="/settings/api-keys">API key</Link> and send with POST /api/v1/emails/send.
-          </>
-        }
+      <PageHeader
+        title="Activity"
+        description="Every email, newest first. Search by recipient address, message id or the provider's message id; filters stay in the address bar, so a view can be shared. New emails appear on their own."
       />
+      <ActivityClient query={query} initial={initial} error={error} />
     </>
   );
 }

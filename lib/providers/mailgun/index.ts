@@ -7,6 +7,7 @@ import type { ProviderModule } from "../types";
 import { checkMailgunMessage } from "./message-limits";
 import { createMailgunAdapter, enableMailgunUnsubscribeTracking, MAILGUN_MAX_RECIPIENTS, MAILGUN_MAX_TAGS, type MailgunConfig } from "./adapter";
 import { mailgunConfig } from "./config";
+import { mailgunDomains } from "./domains";
 import { parseMailgunWebhook, readMailgunSignature, verifyMailgunSignature } from "./webhook";
 
 const MAX_TOKEN_LENGTH = 256;
@@ -68,7 +69,7 @@ export const mailgunModule = {
           return { ok: false, reason: "The Mailgun signature block is missing or malformed" };
         }
         const check = verifyMailgunSignature(signature, signingKey, now);
-        if (!check.ok) return { ok: false, reason: `Mailgun signature rejected (${check.reason})` };
+        if (!check.ok) return { ok: false, reason: `Mailgun signature rejected (${check.reason})`, stale: check.reason === "stale_timestamp" };
         // Authentic, yet no Mailgun token is this long (they are 50 characters): refuse it rather than index it.
         if (signature.token.length > MAX_TOKEN_LENGTH) {
           throw new WebhookPayloadError("mailgun", `signature.token is longer than ${MAX_TOKEN_LENGTH} characters`, [{ path: "signature.token", message: "too long" }]);
@@ -79,4 +80,5 @@ export const mailgunModule = {
     parse: (body) => parseMailgunWebhook(body),
     view: ({ secrets }) => ({ signing_key_configured: Boolean(secrets.webhook_signing_key) }),
   },
+  domains: mailgunDomains,
 } satisfies ProviderModule<"mailgun", MailgunConfig>;

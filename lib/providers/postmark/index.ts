@@ -7,6 +7,7 @@ import type { ProviderModule } from "../types";
 import { checkPostmarkMessage } from "./message-limits";
 import { createPostmarkAdapter, POSTMARK_MAX_BATCH, type PostmarkConfig } from "./adapter";
 import { postmarkConfig } from "./config";
+import { postmarkDomains } from "./domains";
 import { authenticatePostmark, parsePostmarkWebhookWithReason, type BasicAuthCredentials } from "./webhook";
 
 export const postmarkModule = {
@@ -51,4 +52,5 @@ export const postmarkModule = {
     view: ({ secrets, webhookUsername }) => ({ username: webhookUsername ?? undefined, password_set: Boolean(secrets.webhook_password) }),
     reveal: ({ secrets, webhookUsername }): Record<string, string> => (webhookUsername && secrets.webhook_password ? { username: webhookUsername, password: secrets.webhook_password } : {}),
   },
+  domains: postmarkDomains,
 } satisfies ProviderModule<"postmark", PostmarkConfig>;

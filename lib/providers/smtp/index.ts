@@ -7,6 +7,7 @@ import { verifyWithAdapter } from "../kit/verify-with-adapter";
 import type { ProviderModule } from "../types";
 import { createSmtpAdapter, type SmtpConfig } from "./adapter";
 import { smtpConfig } from "./config";
+import { smtpDomains } from "./domains";
 
 export const smtpModule = {
   kind: "smtp",
@@ -33,4 +34,5 @@ export const smtpModule = {
   checkMessage: () => [],
   handlesUnsubscribe: () => false,
   webhook: null,
+  domains: smtpDomains,
 } satisfies ProviderModule<"smtp", SmtpConfig>;

@@ -18,7 +18,9 @@ export const GET = apiRoute("full", async (request, ctx) => {
 /** POST: JSON {email, reason?, note?} adds one (201, or 200 when already there); text/csv imports a list. */
 export const POST = apiRoute("full", async (request, ctx) => {
   if (/^text\/csv\b/i.test(request.headers.get("content-type") ?? "")) {
-    return json(await importSuppressionsCsv(ctx, readChunks(request, MAX_CSV_BYTES)));
+    // ?dry_run=true: the preview (what would be added, what is invalid), nothing written.
+    const dryRun = new URL(request.url).searchParams.get("dry_run") === "true";
+    return json(await importSuppressionsCsv(ctx, readChunks(request, MAX_CSV_BYTES), { dryRun }));
   }
   const { value } = await readJsonBody(request, MAX_JSON_BYTES);
   const { created, suppression } = await addSuppression(ctx, value);
