@@ -43,6 +43,7 @@ export async function createApiKey(ctx: ServiceContext, input: { name: string; s
 }
 
 export async function listApiKeys(ctx: ServiceContext) {
+  requireRole(ctx, "viewer");
   return ctx.database.db
     .select({
       id: apiKeys.id,

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { events } from "@/db/schema";
+import { events, messages } from "@/db/schema";
+import { WITHHELD_BODY_TAG } from "./withheld-body";
 import { requireRole, type ServiceContext } from "@/lib/auth/context";
 import { PROVIDER_KINDS } from "@/lib/providers/provider-kind";
 import { parseOrThrow, storableDateTime } from "@/lib/validation";
@@ -101,12 +102,15 @@ export async function listEventsForMessage(ctx: ServiceContext, messageId: strin
 }
 
 /** GET /api/v1/events/{id}/raw: the ESP's payload of one event as it was received (shown on demand). */
-export async function getEventRaw(ctx: ServiceContext, id: string): Promise<{ id: string; provider: string; raw: unknown }> {
+export async function getEventRaw(ctx: ServiceContext, id: string): Promise<{ id: string; provider: string; raw: unknown; withheld: string | null }> {
   requireRole(ctx, "viewer");
   const [row] = await ctx.database.db
-    .select({ id: events.id, provider: events.provider, raw: events.raw })
+    .select({ id: events.id, provider: events.provider, raw: events.raw, tags: messages.tags })
     .from(events)
+    .leftJoin(messages, and(eq(messages.id, events.messageId), eq(messages.workspaceId, events.workspaceId)))
     .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.id, id)));
   if (!row) throw notFound("Event");
-  return { id: row.id, provider: row.provider, raw: row.raw ?? null };
+  // A bounce may echo the original message, and an invitation's holds its link (withheld-body.ts).
+  if (row.tags?.includes(WITHHELD_BODY_TAG)) return { id: row.id, provider: row.provider, raw: null, withheld: "This event is about an invitation email: its payload may hold the sign-up link and is not shown." };
+  return { id: row.id, provider: row.provider, raw: row.raw ?? null, withheld: null };
 }

@@ -4,8 +4,12 @@ import { messageRecipients, messages, sendAttempts, RECIPIENT_STATUSES } from "@
 import { EMAIL_TYPES, PROVIDER_KINDS } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { notFound } from "../errors";
-import { parseOrThrow, storableDateTime } from "../validation";
+import { isStorableString, parseOrThrow, storableDateTime } from "../validation";
+
+/** Console pages call the list directly (no route-input check), so the query's text fields refuse what no row holds. */
+const UNSTORABLE = "contains a NUL character or an unpaired UTF-16 surrogate";
 import { listActionsForMessage } from "./recipient-actions";
+import { WITHHELD_BODY_TAG } from "../events/withheld-body";
 
 /**
  * Every message column but the attachments' base64 content, which can be megabytes per message: views need only
@@ -108,15 +112,15 @@ export const listEmailsQuery = z.object({
   status: z.enum(RECIPIENT_STATUSES).optional(),
   provider: z.enum(PROVIDER_KINDS).optional(),
   type: z.enum(EMAIL_TYPES).optional(),
-  tag: z.string().min(1).max(128).optional(),
-  campaign_id: z.string().min(1).max(200).optional(),
+  tag: z.string().min(1).max(128).refine(isStorableString, UNSTORABLE).optional(),
+  campaign_id: z.string().min(1).max(200).refine(isStorableString, UNSTORABLE).optional(),
   from: storableDateTime().optional(),
   to: storableDateTime().optional(),
   /**
    * One search box: a message id (`msg_…`) finds that message, an address (with `@`) the messages to that recipient
    * (message_recipients_email_idx), anything else an ESP's message id (message_recipients_provider_msg_idx).
    */
-  search: z.string().trim().min(1).max(320).optional(),
+  search: z.string().trim().min(1).max(320).refine(isStorableString, UNSTORABLE).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().regex(/^msg_[0-9a-z]{26}$/, "cursor must be a next_cursor value from a previous page").optional(),
 });
@@ -191,12 +195,7 @@ function searchCondition(db: ServiceContext["database"]["db"], workspaceId: stri
   return inArray(messages.id, db.select({ id: messageRecipients.messageId }).from(messageRecipients).where(and(eq(messageRecipients.workspaceId, workspaceId), eq(column, value))));
 }
 
-/**
- * Tag of the workspace's own invitation emails (lib/workspaces/invitation-email.ts). Their bodies carry a single-use
- * link that grants a role, so they are never shown: a viewer reading Activity must not be able to take an
- * invitation meant for someone else.
- */
-export const WITHHELD_BODY_TAG = "penguinmails-invitation";
+export { WITHHELD_BODY_TAG };
 
 /** The message page's content: both bodies (the HTML is shown in a sandboxed frame), or why they are withheld. */
 export async function getEmailContent(ctx: ServiceContext, id: string): Promise<{ html_body: string | null; text_body: string | null; withheld: string | null }> {

@@ -59,13 +59,21 @@ export async function cancelEmail(ctx: ServiceContext, messageId: string) {
   requireRole(ctx, "admin");
   await assertMessage(ctx, messageId);
   return ctx.database.db.transaction(async (tx) => {
-    const rows = await tx
-      .update(messageRecipients)
-      .set({ status: "cancelled", updatedAt: sql`now()` })
+    // The rows are locked first so the status recorded as "before" is the one the update replaced.
+    const waiting = await tx
+      .select({ id: messageRecipients.id, status: messageRecipients.status })
+      .from(messageRecipients)
       .where(and(eq(messageRecipients.messageId, messageId), eq(messageRecipients.workspaceId, ctx.workspaceId), inArray(messageRecipients.status, CANCELLABLE)))
-      .returning({ id: messageRecipients.id, email: messageRecipients.email });
-    // The status before is queued or deferred; "queued" is recorded (the history shows it was waiting).
-    if (rows.length) await tx.insert(recipientActions).values(rows.map((r) => action(ctx, r.id, "cancel", "queued")));
+      .for("update");
+    const before = new Map(waiting.map((w) => [w.id, w.status]));
+    const rows = waiting.length
+      ? await tx
+          .update(messageRecipients)
+          .set({ status: "cancelled", updatedAt: sql`now()` })
+          .where(and(inArray(messageRecipients.id, [...before.keys()]), eq(messageRecipients.workspaceId, ctx.workspaceId), inArray(messageRecipients.status, CANCELLABLE)))
+          .returning({ id: messageRecipients.id, email: messageRecipients.email })
+      : [];
+    if (rows.length) await tx.insert(recipientActions).values(rows.map((r) => action(ctx, r.id, "cancel", before.get(r.id) ?? "queued")));
     return { cancelled: rows.length, recipients: rows.map((r) => r.email).sort() };
   });
 }
@@ -76,6 +84,7 @@ function action(ctx: ServiceContext, recipientId: string, kind: RecipientAction,
 
 /** The actions taken on a message's recipients, oldest first (for its history). */
 export async function listActionsForMessage(ctx: ServiceContext, messageId: string) {
+  requireRole(ctx, "viewer");
   const rows = await ctx.database.db
     .select({ row: recipientActions })
     .from(recipientActions)

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SUPPRESSION_REASONS } from "./reasons";
+import { isStorableString } from "@/lib/validation";
 
 export const suppressionEmail = z
   .string()
@@ -16,7 +17,7 @@ export const addSuppressionSchema = z.object({
 export type AddSuppressionInput = z.input<typeof addSuppressionSchema>;
 
 export const listSuppressionsSchema = z.object({
-  search: z.string().trim().max(320).optional(),
+  search: z.string().trim().max(320).refine(isStorableString, "contains a NUL character or an unpaired UTF-16 surrogate").optional(),
   reason: z.enum(SUPPRESSION_REASONS).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(500).optional(),

@@ -14,7 +14,7 @@ import { loadSendConfig } from "../sending/send-config";
 import { sendEmail } from "../sending/send-email";
 
 // Bodies with this tag are never shown in Activity (lib/sending/read-emails.ts WITHHELD_BODY_TAG): they hold the link.
-import { WITHHELD_BODY_TAG } from "../sending/read-emails";
+import { WITHHELD_BODY_TAG } from "../events/withheld-body";
 export const INVITATION_TAG = WITHHELD_BODY_TAG;
 
 export type InvitationSender = { from: string; provider: ProviderKind; provider_label: string } | { from: null; reason: string };

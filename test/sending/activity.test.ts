@@ -9,6 +9,8 @@ import { workspaceFixture } from "../support/fixtures";
 import { connectAll, makeDispatcher, recipientsOf, send, startEmulators, TestClock, type Emulators } from "../support/pipeline";
 import { getEmail, getEmailContent, listEmails, WITHHELD_BODY_TAG } from "@/lib/sending/read-emails";
 import { cancelEmail, retryRecipient } from "@/lib/sending/recipient-actions";
+import { getEventRaw } from "@/lib/events/list-events";
+import { events } from "@/db/schema";
 import { putFailover } from "@/lib/sending/workspace-settings";
 import type { ServiceContext } from "@/lib/auth/context";
 
@@ -93,7 +95,7 @@ describe.each(testDatabaseKinds())("activity on %s", (kind) => {
     clock.advance(2 * 3_600_000);
     expect((await makeDispatcher(t.database, clock).runOnce()).sent).toBe(0);
     expect((await recipientsOf(t.database, scheduled.id)).map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
-    expect((await getEmail(w.ctx, scheduled.id)).recipients[0]!.actions).toEqual([expect.objectContaining({ action: "cancel" })]);
+    expect((await getEmail(w.ctx, scheduled.id)).recipients[0]!.actions).toEqual([expect.objectContaining({ action: "cancel", from_status: "queued" })]);
 
     const sentMsg = await send(w.ctx, { to: "c@example.com", provider: "postmark" }, clock.now());
     await makeDispatcher(t.database, clock).runOnce();
@@ -108,5 +110,12 @@ describe.each(testDatabaseKinds())("activity on %s", (kind) => {
     const content = await getEmailContent(as(w.ctx, "viewer"), invite.id);
     expect(content).toMatchObject({ html_body: null, text_body: null, withheld: expect.stringContaining("invitation") });
     expect(JSON.stringify(await getEmail(as(w.ctx, "viewer"), invite.id))).not.toContain("pmi_secret");
+    // Nor through an ESP event that echoes the message (a bounce with the original content).
+    const [rcp] = await recipientsOf(t.database, invite.id);
+    await t.database.db.insert(events).values({ id: "evt_01withheld000000000000000", workspaceId: w.workspace.id, messageId: invite.id, recipientId: rcp!.id, provider: "postmark", type: "bounced", occurredAt: new Date(), dedupKey: `withheld-${invite.id}`, raw: { Content: "Join: https://app/invite/pmi_secret" } });
+    const raw = await getEventRaw(as(w.ctx, "viewer"), "evt_01withheld000000000000000");
+    expect(raw).toMatchObject({ raw: null, withheld: expect.stringContaining("invitation") });
+    // Text a page's query cannot store is a 422, not a database error.
+    await expect(listEmails(w.ctx, { search: "a\u0000b" })).rejects.toMatchObject({ code: "validation_error" });
   });
 });

@@ -32,6 +32,11 @@ export async function createKeyAction(_prev: CreateKeyState, form: FormData): Pr
 export async function revokeKeyAction(form: FormData): Promise<void> {
   const user = await currentUser();
   if (!user) return;
-  await revokeApiKey(await userContext(user), String(form.get("id")));
+  try {
+    await revokeApiKey(await userContext(user), String(form.get("id")));
+  } catch (err) {
+    // A refusal (role, unknown key) changes nothing; the page shows the list as it is.
+    if (!(err instanceof AppError)) throw err;
+  }
   revalidatePath("/settings/api-keys");
 }
