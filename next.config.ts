@@ -14,7 +14,7 @@ const PAGE_SECURITY_HEADERS = [
 
 const nextConfig: NextConfig = {
   // Native/wasm database drivers and Node-only SDKs load from node_modules at run time instead of being bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres", "postmark", "mailgun.js", "nodemailer", "bcryptjs", "pino"],
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "postmark", "mailgun.js", "@sendgrid/mail", "@sendgrid/client", "@aws-sdk/client-sesv2", "nodemailer", "bcryptjs", "pino"],
   poweredByHeader: false,
   typescript: { ignoreBuildErrors: false, tsconfigPath: "tsconfig.build.json" },
   async headers() {

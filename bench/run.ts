@@ -29,6 +29,7 @@ import { ensureNextFloorBuild, startEmulatorProcess, startMachineFloor, startNex
 import { WebhookBodies } from "./lib/webhook-bodies";
 import { cpuBetween, snapshot, waitForQuiet } from "./lib/cpu";
 import { printTable, writeBenchmarksMd, type BenchReport } from "./lib/report";
+import { analyticsMarkdown, runAnalyticsBench, writeAnalyticsSection } from "./analytics/run";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 process.chdir(ROOT);
@@ -363,6 +364,14 @@ async function main() {
   printTable(report);
   writeBenchmarksMd(path.join(ROOT, "BENCHMARKS.md"), report);
   log("wrote BENCHMARKS.md");
+
+  // ---- analytics at 10 million events (bench/analytics/run.ts; BENCH_ANALYTICS=0 skips it) --------------------
+  if (process.env.BENCH_ANALYTICS !== "0") {
+    const analytics = await runAnalyticsBench();
+    writeAnalyticsSection(path.join(ROOT, "BENCHMARKS.md"), analytics);
+    console.log(analyticsMarkdown(analytics));
+    log("wrote the analytics section of BENCHMARKS.md");
+  }
 }
 
 async function countEvents(database: Database): Promise<number> {

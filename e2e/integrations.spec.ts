@@ -4,7 +4,7 @@ import { expectAccessible, screenshot } from "./fixtures/page-checks";
 
 /**
  * Settings → Integrations, Routing and Failover as an operator uses them (issue "Operator console, part 1"), against
- * the ESP emulators: connect the three providers from the browser, send a test email, route and order failover in
+ * the ESP emulators: connect every provider from the browser, send a test email, route and order failover in
  * the UI and read the result back through the API, watch Postmark's breaker open when it goes away — with no secret
  * in anything the browser receives and axe clean on every page.
  */
@@ -117,6 +117,80 @@ test("connect Mailgun and an SMTP relay without authentication; a test email goe
   expect(world.smtp.messages.some((m) => m.envelope.to.includes("invalid-address@example.net"))).toBe(false);
 });
 
+test("connect SendGrid from the form its module describes: refusals shown, then verified, the signed webhook set-up, a test email", async () => {
+  await page.goto(`${world.app.url}/settings/integrations`);
+  await expect(page.getByTestId("provider-card-sendgrid")).toContainText("Not connected");
+  await page.getByRole("link", { name: "Connect SendGrid" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "SendGrid" })).toBeVisible();
+  // The module's own schema: a SendGrid key starts with "SG.".
+  await page.getByLabel("API key").fill("not-a-sendgrid-key");
+  await page.getByLabel("Default sender").fill("ops@example.com");
+  await page.getByRole("button", { name: "Connect SendGrid" }).click();
+  await expect(page.getByLabel("API key")).toHaveAttribute("aria-invalid", "true");
+  // SendGrid (the emulator) refuses a revoked key: nothing is stored.
+  await page.getByLabel("API key").fill("SG.revoked-key");
+  await page.getByRole("button", { name: "Connect SendGrid" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "refused" })).toContainText("sendgrid refused the credentials");
+  expect(((await (await api("/api/v1/providers")).json()).data as Array<{ kind: string }>).some((p) => p.kind === "sendgrid")).toBe(false);
+
+  await page.getByLabel("API key").fill(world.secrets.sendgridKey);
+  await page.getByLabel("Event Webhook verification key").fill(world.sendgrid.verificationKey);
+  await page.getByRole("switch", { name: "Track opens" }).click();
+  await page.getByRole("button", { name: "Connect SendGrid" }).click();
+  const status = page.getByTestId("provider-status");
+  await expect(status).toContainText("Connected");
+  await expect(status).toContainText("Verified");
+  const stored = (await (await api("/api/v1/providers/sendgrid")).json()) as { settings: Record<string, unknown>; verification: { status: string } };
+  expect(stored).toMatchObject({ settings: { default_sender: "ops@example.com", track_opens: true }, verification: { status: "verified" } });
+
+  // The webhook panel: the URL, the events to select, "signed" on, and that the verification key is stored.
+  const panel = page.getByTestId("webhook-panel");
+  await expect(page.getByTestId("webhook-url")).toContainText("/webhooks/sendgrid/");
+  await expect(panel).toContainText("Signed Event Webhook");
+  await expect(panel).toContainText("Group Unsubscribes");
+  await expect(panel).toContainText("Stored");
+
+  await page.getByLabel("Send to").fill("someone-sg@example.net");
+  await page.getByRole("button", { name: "Send test" }).click();
+  await expect(page.getByTestId("test-result")).toContainText("Accepted by SendGrid");
+  await expect.poll(() => world.sendgrid.deliveries.some((d) => d.recipient === "someone-sg@example.net")).toBe(true);
+  await expectAccessible(page);
+  await screenshot(page, "integration-sendgrid");
+});
+
+test("connect Amazon SES from its module's form: a wrong secret refused by SigV4, then verified with the SNS set-up, a test email", async () => {
+  await page.goto(`${world.app.url}/settings/integrations`);
+  await expect(page.getByTestId("provider-card-ses")).toContainText("Not connected");
+  await page.getByRole("link", { name: "Connect Amazon SES" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Amazon SES" })).toBeVisible();
+  await page.getByLabel("Region").fill(world.ses.region);
+  await page.getByLabel("Access key ID").fill(world.ses.accessKeyId);
+  await page.getByLabel("Secret access key").fill("wrong-secret-access-key-000000");
+  await page.getByLabel("Configuration set").fill(world.ses.configurationSet);
+  await page.getByLabel("Default sender").fill("ops@example.com");
+  await page.getByRole("button", { name: "Connect Amazon SES" }).click();
+  // The emulator checks SigV4 as AWS does: a wrong secret is SignatureDoesNotMatch, and nothing is stored.
+  await expect(page.getByRole("alert").filter({ hasText: "refused" })).toContainText("SignatureDoesNotMatch");
+  expect(((await (await api("/api/v1/providers")).json()).data as Array<{ kind: string }>).some((p) => p.kind === "ses")).toBe(false);
+
+  await page.getByLabel("Secret access key").fill(world.secrets.sesSecret);
+  await page.getByRole("button", { name: "Connect Amazon SES" }).click();
+  const status = page.getByTestId("provider-status");
+  await expect(status).toContainText("Connected");
+  await expect(status).toContainText("Verified");
+  const stored = (await (await api("/api/v1/providers/ses")).json()) as { settings: Record<string, unknown>; verification: { status: string } };
+  expect(stored).toMatchObject({ settings: { region: world.ses.region, configuration_set: world.ses.configurationSet, default_sender: "ops@example.com" }, verification: { status: "verified" } });
+
+  await expect(page.getByTestId("webhook-url")).toContainText("/webhooks/ses/");
+  await expect(page.getByTestId("webhook-panel")).toContainText("SNS");
+
+  await page.getByLabel("Send to").fill("someone-ses@example.net");
+  await page.getByRole("button", { name: "Send test" }).click();
+  await expect(page.getByTestId("test-result")).toContainText("Accepted by Amazon SES");
+  await expect.poll(() => world.ses.deliveries.some((d) => d.to === "someone-ses@example.net")).toBe(true);
+  await expectAccessible(page);
+});
+
 test("routing: a provider per type in the UI, read back through the API, and the preview shows the chain", async () => {
   await page.goto(`${world.app.url}/settings/routing`);
   await page.getByLabel("Transactional email").selectOption("postmark");
@@ -128,6 +202,7 @@ test("routing: a provider per type in the UI, read back through the API, and the
   expect(await (await api("/api/v1/routing")).json()).toEqual({
     default_provider: "postmark",
     rules: { transactional: "postmark", marketing: "mailgun", cold_outreach: "smtp", all_emails: null },
+    cost_rules: expect.any(Object), // e2e/cost.spec.ts covers them
   });
 
   await page.getByLabel("Email type").selectOption("marketing");
@@ -152,10 +227,10 @@ test("failover: reorder with the keyboard, set retries, read the summary, read b
   await expect(order.locator("li").nth(1)).toContainText("2. SMTP relay");
   await page.getByLabel("Retry attempts").fill("4");
   await page.getByLabel("Retry delay (seconds)").fill("0");
-  await expect(page.getByTestId("failover-summary")).toContainText("Retry Postmark 4 times, at once, then SMTP relay, then Mailgun, then keep retrying for 72 h");
+  await expect(page.getByTestId("failover-summary")).toContainText("Retry Postmark 4 times, at once, then SMTP relay, then Mailgun, then SendGrid, then Amazon SES, then keep retrying for 72 h");
   await page.getByRole("button", { name: "Save failover" }).click();
   await expect(page.getByTestId("toast").first()).toContainText("Failover saved");
-  expect(await (await api("/api/v1/failover")).json()).toEqual({ enabled: true, order: ["postmark", "smtp", "mailgun"], retry_attempts: 4, retry_delay_seconds: 0, max_age_hours: 72 });
+  expect(await (await api("/api/v1/failover")).json()).toEqual({ enabled: true, order: ["postmark", "smtp", "mailgun", "sendgrid", "ses"], retry_attempts: 4, retry_delay_seconds: 0, max_age_hours: 72 });
   await expectAccessible(page);
   await screenshot(page, "failover");
 });
@@ -192,8 +267,8 @@ test("every console page is axe clean, and nothing the browser received carries 
     await page.goto(`${world.app.url}${path}`);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectAccessible(page);
-    // Pages with their own spec (activity, suppressions, domains, members) take their screenshots there, on data.
-    if (["dashboard", "api-keys", "cost"].includes(name)) await screenshot(page, name);
+    // Pages with their own spec (dashboard, activity, suppressions, domains, members, cost) take their screenshots there, on data.
+    if (["api-keys"].includes(name)) await screenshot(page, name);
     received.push(await page.content());
   }
   const everything = received.join("\n");

@@ -1,4 +1,4 @@
-import { appUrl, env } from "./config/env";
+import { appUrl, DEFAULT_SNS_SIGNING_CERT_HOSTS, env } from "./config/env";
 import { isSetupNeeded } from "./workspaces/setup-workspace";
 import { ensureSetupToken, setupTokenFile } from "./workspaces/setup-token";
 import { checkKeyFingerprints, missingSharedKeys } from "./crypto/key-fingerprint";
@@ -33,6 +33,9 @@ export async function startServerRuntime(): Promise<void> {
   }
   if (!e.APP_URL) {
     logger.warn(`APP_URL is not set: webhook, tracking and unsubscribe links point at ${appUrl(e)}. Set APP_URL to this server's public URL before sending real mail.`);
+  }
+  if (e.SNS_SIGNING_CERT_HOSTS.join(",") !== DEFAULT_SNS_SIGNING_CERT_HOSTS) {
+    logger.warn(`SNS_SIGNING_CERT_HOSTS is not AWS's default (${DEFAULT_SNS_SIGNING_CERT_HOSTS}): SES webhooks accept SNS signing certificates from ${e.SNS_SIGNING_CERT_HOSTS.join(", ")}. Use this only for a local emulator.`);
   }
   if (await isSetupNeeded(database)) {
     // Printed to the console for the operator, deliberately outside the structured log: it opens /setup once.

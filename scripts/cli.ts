@@ -4,6 +4,7 @@
   npm run cli -- keys accept      (after a deliberate key change: record this environment's keys as the installation's)
  *   npm run cli -- api-key create --workspace <name or id> [--name <label>] [--scope full|send]
  *   npm run cli -- member add --workspace <name or id> --email <email> --password <password> --role owner|admin|member|viewer
+ *   npm run cli -- analytics rebuild [--workspace <name or id>]   (recompute the deliverability rollups from events)
  */
 import { parseArgs } from "node:util";
 import { openFromEnv } from "./lib/open-from-env";
@@ -13,12 +14,14 @@ import { addMember } from "../lib/workspaces/members";
 import { AppError } from "../lib/errors";
 import { parseEnv } from "../lib/config/env";
 import { acceptKeyFingerprints } from "../lib/crypto/key-fingerprint";
+import { rebuildAnalytics } from "../lib/analytics/rebuild";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../db/schema";
 
 const USAGE = `usage:
   npm run cli -- setup --workspace <name> --email <email> --password <password>
   npm run cli -- api-key create --workspace <name or id> [--name <label>] [--scope full|send]
-  npm run cli -- member add --workspace <name or id> --email <email> --password <password> --role owner|admin|member|viewer`;
+  npm run cli -- member add --workspace <name or id> --email <email> --password <password> --role owner|admin|member|viewer
+  npm run cli -- analytics rebuild [--workspace <name or id>]`;
 
 function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -38,7 +41,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const command = positionals.join(" ");
-if (values.help || !["setup", "api-key create", "keys accept", "member add"].includes(command)) {
+if (values.help || !["setup", "api-key create", "keys accept", "member add", "analytics rebuild"].includes(command)) {
   console.error(USAGE);
   process.exit(values.help ? 0 : 1);
 }
@@ -52,6 +55,17 @@ try {
   } else if (command === "keys accept") {
     await acceptKeyFingerprints(database, parseEnv());
     console.error("Recorded this environment's APP_ENCRYPTION_KEY and NEXTAUTH_SECRET as the installation's keys (fingerprints only).");
+  } else if (command === "analytics rebuild") {
+    let workspaceId: string | undefined;
+    if (values.workspace) {
+      const workspace = await findWorkspace(database, values.workspace);
+      if (!workspace) fail(`no workspace with id or name "${values.workspace}"`);
+      workspaceId = workspace.id;
+    }
+    const started = Date.now();
+    const result = await rebuildAnalytics(database, workspaceId);
+    console.error(`Rebuilt the deliverability rollups${workspaceId ? ` of ${values.workspace}` : ""} from events in ${Date.now() - started} ms.`);
+    console.log(JSON.stringify({ recipients_corrected: result.recipientsChanged, rollup_rows: result.rollupRows }));
   } else if (command === "member add") {
     if (!values.workspace || !values.email || !values.password || !values.role) fail(`member add needs --workspace, --email, --password and --role\n${USAGE}`);
     const workspace = await findWorkspace(database, values.workspace);

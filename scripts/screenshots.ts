@@ -43,7 +43,7 @@ try {
   await browser.close();
   await app.stop();
 }
-const e2e = spawnSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), path.join("scripts", "e2e.ts"), "integrations.spec.ts", "console-roles.spec.ts", "activity.spec.ts", "domains.spec.ts", "members.spec.ts", "webhooks-log.spec.ts"], {
+const e2e = spawnSync(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), path.join("scripts", "e2e.ts"), "integrations.spec.ts", "console-roles.spec.ts", "activity.spec.ts", "domains.spec.ts", "members.spec.ts", "webhooks-log.spec.ts", "dashboard.spec.ts", "cost.spec.ts", "demo.spec.ts"], {
   stdio: "inherit",
   env: { ...process.env, E2E_SCREENSHOT_DIR: OUT },
 });

@@ -6,3 +6,5 @@ export * from "./instance";
 export * from "./invitations";
 export * from "./webhook-log";
 export * from "./domains";
+export * from "./analytics";
+export * from "./costs";

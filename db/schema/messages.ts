@@ -87,6 +87,16 @@ export const messageRecipients = pgTable(
     lastErrorClass: text("last_error_class").$type<ErrorClass>(),
     lastError: text("last_error"),
     sentAt: tstz("sent_at"),
+    // Engagement, maintained by a trigger on `events` (migration 0008) for the analytics rollups: the first human open,
+    // click, unsubscribe and soft bounce, and event totals. Nullable (null = none/0) so rows that never see them cost
+    // nothing.
+    openedAt: tstz("opened_at"),
+    clickedAt: tstz("clicked_at"),
+    unsubscribedAt: tstz("unsubscribed_at"),
+    softBouncedAt: tstz("soft_bounced_at"),
+    opens: integer("opens"),
+    clicks: integer("clicks"),
+    machineOpens: integer("machine_opens"),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().default(sql`now()`),
   },

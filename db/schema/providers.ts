@@ -60,5 +60,7 @@ export const workspaceSettings = pgTable("workspace_settings", {
   maxAgeHours: integer("max_age_hours").notNull().default(72),
   softBounceThreshold: integer("soft_bounce_threshold").notNull().default(3),
   softBounceWindowDays: integer("soft_bounce_window_days").notNull().default(30),
+  /** IANA zone in which analytics cut days and weeks (rollups are hourly, in UTC). */
+  timezone: text("timezone").notNull().default("UTC"),
   updatedAt: tstz("updated_at").notNull().default(sql`now()`),
 });

@@ -22,6 +22,9 @@ const cidrList = z.preprocess(
     .optional(),
 );
 
+/** AWS's SNS hosts (sns.<region>.amazonaws.com, and .com.cn in China). */
+export const DEFAULT_SNS_SIGNING_CERT_HOSTS = "sns.*.amazonaws.com,sns.*.amazonaws.com.cn";
+
 export const envSchema = z.object({
   DATABASE_URL: z.preprocess(
     emptyAsUnset,
@@ -43,6 +46,22 @@ export const envSchema = z.object({
   PORT: int(3000, 1),
   POSTMARK_API_BASE_URL: optionalUrl,
   MAILGUN_API_BASE_URL: optionalUrl,
+  SENDGRID_API_BASE_URL: optionalUrl,
+  /** The SES v2 endpoint (the AWS SDK's own variable for it); unset: email.<region>.amazonaws.com. */
+  AWS_ENDPOINT_URL_SESV2: optionalUrl,
+  /**
+   * Hosts SNS signing certificates (and SubscribeURLs) may be fetched from, over HTTPS only: comma-separated, `*` one
+   * DNS label, an optional `:port` (`:*` any; without one only 443). A list other than the default is logged as a
+   * warning at start.
+   */
+  SNS_SIGNING_CERT_HOSTS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .default(DEFAULT_SNS_SIGNING_CERT_HOSTS)
+      .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
+      .refine((list) => list.length > 0 && list.every((h) => /^(\*|[a-z0-9-]+)(\.(\*|[a-z0-9-]+))*(:(\*|\d{1,5}))?$/.test(h)), "must be comma-separated host names (a * stands for one label), each with an optional :port or :*"),
+  ),
   DISPATCHER_ENABLED: bool(true),
   DISPATCHER_BATCH_SIZE: int(1000, 1),
   DISPATCHER_POLL_MS: int(5000, 50),
@@ -81,6 +100,8 @@ export const envSchema = z.object({
   SETUP_TOKEN: optionalString,
   /** Days the incoming-webhook log (and idle rejection counters) are kept; pruned hourly by the dispatcher. */
   WEBHOOK_LOG_RETENTION_DAYS: int(7, 1),
+  /** How often the dispatcher folds analytics deltas into the hourly rollups (ms; 0 = never — reads stay exact). */
+  ANALYTICS_FOLD_MS: int(1000, 0),
   /** Bearer token for GET /metrics (Prometheus); unset: the endpoint answers 404. */
   METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(["debug", "info", "warn", "error"]).default("info")),

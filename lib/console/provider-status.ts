@@ -29,6 +29,8 @@ export interface ProviderViewLike {
 export interface RoutingView {
   default_provider: ProviderKind | null;
   rules: Record<EmailType | "all_emails", ProviderKind | null>;
+  /** Cost-aware routing (lib/costs/cost-rules.ts); GET /api/v1/routing always returns it. */
+  cost_rules?: import("../costs/cost-rules").CostRules;
 }
 
 export interface FailoverView {

@@ -1,5 +1,6 @@
 import { providerConfigSpecs } from "../providers/config-registry";
 import type { ProviderKind } from "../providers/provider-kind";
+import { COMPLAINT_RISK, COMPLAINT_WARN, MIN_SENT_FOR_RATES } from "../analytics/thresholds";
 import type { ChecklistItem, ChecklistStatus, DmarcCheck, ProviderCheck, RecordCheck, SpfCheck } from "./domain-types";
 
 /**
@@ -82,12 +83,25 @@ export function buildChecklist(input: {
       detail: `RFC 8058 List-Unsubscribe and List-Unsubscribe-Post on marketing and cold-outreach mail${unsubscribe.length ? ` — ${unsubscribe.join("; ")}` : ""}.`,
       fix: "",
     },
-    {
-      id: "complaint_rate",
-      label: "Spam complaint rate under 0.1%",
-      status: "unknown",
-      detail: "Unknown until analytics exist (Google: keep under 0.1%, never reach 0.3%).",
-      fix: "Send only to people who asked for your mail, and honour unsubscribes at once.",
-    },
+    complaintRateItem(undefined),
   ];
+}
+
+const pct = (n: number) => `${(n * 100).toFixed(2).replace(/\.?0+$/, "")}%`;
+
+/**
+ * Spam complaints ÷ delivered for mail from this domain over the trailing 7 days (the analytics rollups), judged only
+ * from MIN_SENT_FOR_RATES sent. Computed when the domain is shown, not stored with the DNS check, so it is current.
+ */
+export function complaintRateItem(figures: { sent: number; delivered: number; complained: number } | undefined): ChecklistItem {
+  const base = { id: "complaint_rate" as const, label: "Spam complaint rate under 0.1%", fix: "Send only to people who asked for your mail, and honour unsubscribes at once." };
+  const sent = figures?.sent ?? 0;
+  if (!figures || sent < MIN_SENT_FOR_RATES || figures.delivered === 0) {
+    return { ...base, status: "unknown", detail: `Not enough mail from this domain in the last 7 days to judge (${sent} sent; judged from ${MIN_SENT_FOR_RATES}). Google: keep under 0.1%, never reach 0.3%.` };
+  }
+  const rate = figures.complained / figures.delivered;
+  const detail = `${pct(rate)} over the last 7 days (${figures.complained} complaints, ${figures.delivered} delivered).`;
+  if (rate >= COMPLAINT_RISK) return { ...base, status: "fail", detail: `${detail} At or above 0.3%: Gmail rejects or spam-folders such mail.` };
+  if (rate >= COMPLAINT_WARN) return { ...base, status: "fail", detail: `${detail} Above 0.1%.` };
+  return { ...base, status: "pass", detail, fix: "" };
 }

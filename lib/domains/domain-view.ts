@@ -4,6 +4,8 @@ import type { Database } from "@/db";
 import type { ProviderKind } from "../providers/provider-kind";
 import type { DomainRow } from "./check-domain";
 import type { DomainView } from "./domain-types";
+import { complaintRateItem } from "./checklist";
+import { sendingDomainFigures } from "../analytics/alerts";
 
 const HISTORY = 20;
 
@@ -11,7 +13,7 @@ const HISTORY = 20;
 export async function domainViews(database: Database, workspaceId: string, rows: DomainRow[]): Promise<DomainView[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const [changes, keys] = await Promise.all([
+  const [changes, keys, complaints] = await Promise.all([
     database.db
       .select()
       .from(domainStatusChanges)
@@ -22,6 +24,7 @@ export async function domainViews(database: Database, workspaceId: string, rows:
       .select({ domain: domainDkimKeys.domain, selector: domainDkimKeys.selector, createdAt: domainDkimKeys.createdAt })
       .from(domainDkimKeys)
       .where(and(eq(domainDkimKeys.workspaceId, workspaceId), inArray(domainDkimKeys.domain, rows.map((r) => r.name)))),
+    sendingDomainFigures(database, workspaceId),
   ]);
   return rows.map((row) => {
     const providers = new Set<ProviderKind>([...(row.result?.providers.map((p) => p.provider) ?? []), ...row.claimedProviders]);
@@ -38,7 +41,10 @@ export async function domainViews(database: Database, workspaceId: string, rows:
         return_path: row.smtpReturnPath,
         dkim_keys: keys.filter((k) => k.domain === row.name).map((k) => ({ selector: k.selector, created_at: k.createdAt.toISOString() })),
       },
-      result: row.result,
+      result: row.result && {
+        ...row.result,
+        checklist: row.result.checklist.map((item) => (item.id === "complaint_rate" ? complaintRateItem(complaints.get(row.name.toLowerCase())) : item)),
+      },
       history: changes
         .filter((c) => c.domainId === row.id)
         .slice(0, HISTORY)

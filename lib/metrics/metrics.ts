@@ -25,6 +25,12 @@ function create() {
     webhookRejections: counter("pm_webhook_rejections_total", "Webhook requests refused, by provider and reason (the error code)", ["provider", "reason"]),
     queueDepth: new Gauge({ name: "pm_queue_recipients", help: "Recipient copies by queue status (database-wide)", labelNames: ["status"], registers: [registry] }),
     oldestDue: new Gauge({ name: "pm_queue_oldest_due_age_seconds", help: "Age of the oldest due, unsent recipient copy (0 when none)", registers: [registry] }),
+    deliverabilityAlerts: new Gauge({
+      name: "pm_deliverability_alerts",
+      help: "Providers and sending domains past a bounce or complaint threshold over the trailing 7 days (>= 100 sent), by scope, metric and level",
+      labelNames: ["scope", "metric", "level"],
+      registers: [registry],
+    }),
     breakers: new Gauge({ name: "pm_provider_circuit_breakers", help: "Workspace provider connections by provider and circuit state", labelNames: ["provider", "state"], registers: [registry] }),
   };
 }

@@ -4,6 +4,7 @@ import { constantTimeEqual } from "../crypto/constant-time";
 import { parsePgTimestamptz } from "@/db/schema/columns";
 import { effectiveState } from "../providers/provider-health";
 import { metrics } from "./metrics";
+import { alertCounts } from "../analytics/alerts";
 
 /** Bearer METRICS_TOKEN, compared in constant time; no token configured means metrics are off (404). */
 export function metricsAuthorized(header: string | null, token: string | undefined): boolean {
@@ -17,7 +18,7 @@ export function metricsAuthorized(header: string | null, token: string | undefin
  */
 export async function scrapeMetrics(database: Database, now = new Date()): Promise<{ contentType: string; body: string }> {
   const m = metrics();
-  const [depth, oldest, breakers] = await Promise.all([
+  const [depth, oldest, breakers, alerts] = await Promise.all([
     database.query<{ status: string; n: number }>(sql`select status, count(*)::int as n from message_recipients group by status`),
     database.query<{ due: string | null }>(sql`
       select min(next_attempt_at)::text as due from message_recipients
@@ -25,7 +26,13 @@ export async function scrapeMetrics(database: Database, now = new Date()): Promi
     database.query<{ kind: string; circuit_state: "closed" | "open" | "half_open"; circuit_opened_at: string | null }>(
       sql`select kind, circuit_state, circuit_opened_at::text as circuit_opened_at from provider_configs`,
     ),
+    alertCounts(database, now),
   ]);
+  m.deliverabilityAlerts.reset();
+  for (const [key, n] of alerts) {
+    const [scope, metric, level] = key.split("|");
+    m.deliverabilityAlerts.set({ scope: scope!, metric: metric!, level: level! }, n);
+  }
   m.queueDepth.reset();
   for (const row of depth) m.queueDepth.set({ status: row.status }, Number(row.n));
   const due = oldest[0]?.due ? parsePgTimestamptz(oldest[0].due) : null;

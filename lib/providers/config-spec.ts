@@ -51,6 +51,46 @@ export interface ProviderConfigSpec<K extends ProviderKind = ProviderKind> {
   webhookSetup?: WebhookSetup;
 }
 
+/**
+ * One plan of a provider's price book (USD). Volumes count emails as the ESP bills them (each recipient copy; the ESPs
+ * also count every cc/bcc). Beyond the free allowances (free_per_day, then free_per_month), `included` emails per
+ * billing month are covered by `monthly_fee`; the rest is overage at `overage_per_1000`, or by `tiers` when given
+ * (graduated: `up_to` is the month's cumulative volume where a tier ends, null = no end). With `overflow_allowed`
+ * false the provider refuses mail beyond the allowances (a free plan).
+ */
+export interface PricePlan {
+  /** Stable id within the provider ("basic"); a workspace override with the same id replaces the default. */
+  id: string;
+  name: string;
+  monthly_fee: number;
+  /** Emails per billing month covered by the fee; null = unlimited (a relay you run yourself). */
+  included: number | null;
+  overage_per_1000: number | null;
+  tiers?: ReadonlyArray<{ up_to: number | null; per_1000: number }>;
+  free_per_day: number;
+  free_per_month: number;
+  overflow_allowed: boolean;
+  /** Per dedicated IP and month; null = not offered on this plan. */
+  dedicated_ip_fee: number | null;
+  /** YYYY-MM-DD from which the entry applies. */
+  effective_date: string;
+  /** Where the figures come from; null for an entry the operator states (own infrastructure). */
+  source_url: string | null;
+  /** YYYY-MM-DD the figures were last checked against the source; null when never. */
+  verified_on: string | null;
+  notes?: string;
+}
+
+/**
+ * A provider's published plans: the defaults of every workspace's price book (lib/costs), declared in the module's
+ * config.ts (client-safe) and listed by config-registry.ts (`providerPricing`) and the module (`pricing`).
+ */
+export interface ProviderPricing {
+  /** The plan a new workspace starts on. */
+  defaultPlan: string;
+  plans: readonly PricePlan[];
+}
+
 export interface WebhookSetup {
   /** Where in the ESP's dashboard the webhook is added. */
   where: string;

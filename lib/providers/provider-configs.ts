@@ -137,6 +137,11 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
     .insert(providerConfigs)
     .values(values)
     .onConflictDoUpdate({ target: [providerConfigs.workspaceId, providerConfigs.kind], set: { ...values, id: undefined, createdAt: undefined } });
+  // A provider the failover order does not name yet (one added after the workspace was created, e.g. SendGrid) joins
+  // its end when connected: connecting a provider should make it a fallback without a second step.
+  await ctx.database.query(sql`
+    update workspace_settings set failover_order = failover_order || ${JSON.stringify([kind])}::jsonb, updated_at = now()
+     where workspace_id = ${ctx.workspaceId} and not jsonb_exists(failover_order, ${kind})`);
   invalidateWorkspaceCaches(ctx.workspaceId);
   return getProviderView(ctx, kind);
 }
@@ -204,7 +209,7 @@ async function lastHourCounts(database: Database, workspaceId: string, now: Date
 function toView(row: Row, hookId: string, lastHour: Counts = { successes: 0, failures: 0 }, now = new Date()) {
   const secrets = readSecrets(row);
   const module = providerModule(row.kind);
-  const stored = { secrets, webhookUsername: row.webhookUsername };
+  const stored = { secrets, webhookUsername: row.webhookUsername, settings: row.settings as Record<string, unknown> };
   const webhook = module.webhook ? { url: `${appUrl()}/webhooks/${row.kind}/${hookId}`, ...module.webhook.view(stored) } : null;
   const credentials = Object.fromEntries(
     secretFields(module.config).map((field) => {

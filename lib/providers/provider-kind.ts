@@ -3,7 +3,7 @@
  * the database schema and the API validate against the same lists. Adding a kind here makes the registries
  * (registry.ts, config-registry.ts) fail to compile until its module exists (style.md §5).
  */
-export const PROVIDER_KINDS = ["postmark", "mailgun", "smtp"] as const;
+export const PROVIDER_KINDS = ["postmark", "mailgun", "sendgrid", "ses", "smtp"] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 export const EMAIL_TYPES = ["transactional", "marketing", "cold_outreach"] as const;

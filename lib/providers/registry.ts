@@ -6,6 +6,8 @@
 import { AppError } from "@/lib/errors";
 import { mailgunModule } from "./mailgun";
 import { postmarkModule } from "./postmark";
+import { sendgridModule } from "./sendgrid";
+import { sesModule } from "./ses";
 import { isProviderKind, PROVIDER_KINDS, type ProviderKind } from "./provider-kind";
 import { smtpModule } from "./smtp";
 import type { ProviderAdapter, ProviderModule } from "./types";
@@ -13,6 +15,8 @@ import type { ProviderAdapter, ProviderModule } from "./types";
 export const providerModules = {
   postmark: postmarkModule,
   mailgun: mailgunModule,
+  sendgrid: sendgridModule,
+  ses: sesModule,
   smtp: smtpModule,
 } satisfies { [K in ProviderKind]: ProviderModule<K, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- each module its own config type
 

@@ -9,7 +9,7 @@
 
 import type { EmailType, ProviderKind } from "./provider-kind";
 import type { WebhookParseResult } from "./normalized-event";
-import type { ProviderConfigSpec } from "./config-spec";
+import type { ProviderConfigSpec, ProviderPricing } from "./config-spec";
 
 /**
  * The closed set of failure classes (design.md, Provider contract):
@@ -195,27 +195,36 @@ export type WebhookAuthentication<C> =
   | { kind: "headers"; check(headers: Headers, credentials: C): boolean }
   | {
       kind: "body";
-      check(
-        input: { body: unknown; raw: string; headers: Headers; now: Date },
-        credentials: C,
-      ): { ok: true; replayToken?: string } | { ok: false; reason: string; /** For the webhook log's rejection counters; default bad signature. */ stale?: boolean };
+      /** May be async: SNS (SES) fetches its signing certificate before it can verify. */
+      check(input: { body: unknown; raw: string; headers: Headers; now: Date }, credentials: C): BodyCheck | Promise<BodyCheck>;
     };
+
+export type BodyCheck = { ok: true; replayToken?: string } | { ok: false; reason: string; /** For the webhook log's rejection counters; default bad signature. */ stale?: boolean };
 
 export interface ProviderWebhook<C = unknown> {
   /** Media types the ESP posts (a `+json` suffix is accepted for JSON types; a request without Content-Type is read). */
   contentTypes: readonly string[];
   /** Generated when the provider is saved (Postmark's basic-auth user and password); kept when already there. */
   generateCredentials?(current: { secrets: StoredSecrets; webhookUsername: string | null }): { secrets: StoredSecrets; webhookUsername: string | null };
-  /** The credentials this workspace's endpoint checks, or why it cannot authenticate anything (→ 401). */
-  credentials(stored: { secrets: StoredSecrets; webhookUsername: string | null }): { ok: true; value: C } | { ok: false; reason: string };
+  /**
+   * The credentials this workspace's endpoint checks, or why it cannot authenticate anything (→ 401). `settings`: the
+   * provider's stored settings, where they restrict what is accepted (SES: the SNS topic ARN).
+   */
+  credentials(stored: { secrets: StoredSecrets; webhookUsername: string | null; settings?: Record<string, unknown> }): { ok: true; value: C } | { ok: false; reason: string };
   authentication: WebhookAuthentication<C>;
+  /**
+   * A control message the ESP sends besides events (an SNS SubscriptionConfirmation), acted on only after the request
+   * authenticated and before parsing: returns what was done (answered 200 with it as the ignored reason, nothing
+   * stored), or null for an ordinary body. Throws AppError when the action failed (the ESP retries).
+   */
+  control?(body: unknown, options: { now: Date; credentials: C }): Promise<string | null>;
   /** Body → normalized events; throws WebhookPayloadError for a structurally invalid body (→ 400). */
   parse(body: unknown, options: { receivedAt: Date }): WebhookParseResult;
   /**
    * What the operator pastes into the ESP beside the URL, shown on every read (user name, whether a password or
    * signing key is set): never a secret value.
    */
-  view(stored: { secrets: StoredSecrets; webhookUsername: string | null }): Record<string, unknown>;
+  view(stored: { secrets: StoredSecrets; webhookUsername: string | null; settings?: Record<string, unknown> }): Record<string, unknown>;
   /**
    * Credentials we generated for the ESP to use (Postmark's basic-auth password), revealed to an admin on request
    * (GET /api/v1/providers/{kind}/webhook-credentials). Absent where the only secret is the ESP's own (a signing key).
@@ -236,6 +245,11 @@ export interface ProviderModule<K extends ProviderKind = ProviderKind, C = unkno
   kind: K;
   /** The client-safe part (zod schema, form fields, secrets): `./config.ts` of the module. */
   config: ProviderConfigSpec<K>;
+  /**
+   * The published plans, the defaults of each workspace's price book (client-safe, in `./config.ts`). Optional: a
+   * provider without them shows as "not priced" and cost-aware routing treats its marginal cost as unknown.
+   */
+  pricing?: ProviderPricing;
   capabilities: ProviderCapabilities;
   /** The adapter's config from the stored row (decrypted); base URLs and timeouts from the environment. */
   adapterConfig(stored: StoredProvider): C;

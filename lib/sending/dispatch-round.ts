@@ -18,6 +18,8 @@ import { defer, isTooOld, nextStep, type FailoverSettings, type NextStep, type O
 import { failoverSettingsOf } from "./workspace-settings";
 import { addressKey, formatAddress } from "./addresses";
 import { suppressionIsActive } from "../suppressions/suppression-rule";
+import { applyCostRules } from "./cost-routing";
+import { recordSent } from "../costs/usage-counters";
 
 type MessageRow = typeof messages.$inferSelect;
 type ProviderRow = typeof providerConfigs.$inferSelect;
@@ -62,6 +64,8 @@ export interface RoundStats {
 interface Update {
   id: string;
   status: string;
+  /** Set when cost rules reordered the chain at the first hop (stored, so failover follows the new order). */
+  chain: ProviderKind[] | null;
   provider: ProviderKind | null;
   chain_position: number;
   attempts: number;
@@ -176,6 +180,7 @@ async function prepareRound(deps: RoundDeps, claimed: ClaimedRecipient[]) {
   const settingsByWs = new Map(settingsRows.map((s) => [s.workspaceId, failoverSettingsOf(s)]));
   const providerByKey = new Map(providerRows.map((p) => [`${p.workspaceId}:${p.kind}`, p]));
   const suppressed = new Set(suppressedRows.map((s) => `${s.workspaceId}:${s.email}`));
+  const rechained = await costRechained(deps, claimed, { messagesById, settingsRows, providerByKey, now });
 
   /** Recipients settled without a provider call (suppressed, too old, no provider available). */
   const settled: Update[] = [];
@@ -184,6 +189,7 @@ async function prepareRound(deps: RoundDeps, claimed: ClaimedRecipient[]) {
     into.push({
       id: r.id,
       status: step.status,
+      chain: rechained.has(r.id) ? r.chain : null,
       provider: null,
       chain_position: step.chainPosition,
       attempts: step.attempts,
@@ -202,6 +208,8 @@ async function prepareRound(deps: RoundDeps, claimed: ClaimedRecipient[]) {
     const message = messagesById.get(r.messageId);
     const settings = settingsByWs.get(r.workspaceId);
     if (!message || !settings) continue; // deleted with its workspace meanwhile (cascade)
+    const costChain = rechained.get(r.id);
+    if (costChain) r.chain = costChain;
     const state = { chain: r.chain, chainPosition: r.chainPosition, attempts: r.attempts, deferrals: r.deferrals, firstDueAt: dueSince(message) };
     const found = recovered.get(r.id);
     if (found) {
@@ -244,6 +252,19 @@ async function prepareRound(deps: RoundDeps, claimed: ClaimedRecipient[]) {
 
   await recordLostClaims(deps, claimed, settled, recovered);
   return { groups, settled, settle, recovered, messagesById, settingsByWs, suppressed, now };
+}
+
+/**
+ * First hops moved by cost rules (cost-routing.ts). Soft like the rules themselves: if the price book or the usage
+ * counters cannot be read, every copy keeps its stored chain and is sent as usual.
+ */
+async function costRechained(deps: RoundDeps, claimed: ClaimedRecipient[], input: Parameters<typeof applyCostRules>[2]): Promise<Map<string, ProviderKind[]>> {
+  try {
+    return await applyCostRules(deps.database, claimed, input);
+  } catch (err) {
+    logger.warn("cost rules skipped this round: could not read the price book or this month's usage", { error: loggableError(err) });
+    return new Map();
+  }
 }
 
 async function sendPrepared(
@@ -314,6 +335,7 @@ async function sendPrepared(
       // Each provider's outcome is committed as soon as its call returns: a slow provider never holds back
       // (or risks the lease of) what a fast one already sent.
       await withRetries(() => persist(deps, updates, attempts));
+      recordSent(provider.workspaceId, provider.kind, now, updates.filter((u) => u.status === "sent").length);
       await recordBreaker(deps, provider, outcome, now);
     }),
   );
@@ -486,7 +508,7 @@ async function recordBreaker(deps: RoundDeps, provider: ProviderRow, outcome: Se
 }
 
 const UPDATE_COLUMNS = sql.raw(
-  "id text, status text, provider text, chain_position int, attempts int, total_attempts int, deferrals int, next_attempt_at timestamptz, provider_message_id text, last_error_class text, last_error text, sent_at timestamptz",
+  "id text, status text, chain jsonb, provider text, chain_position int, attempts int, total_attempts int, deferrals int, next_attempt_at timestamptz, provider_message_id text, last_error_class text, last_error text, sent_at timestamptz",
 );
 const ATTEMPT_COLUMNS = sql.raw(
   "id text, workspace_id text, recipient_id text, call_id text, provider text, worker_id text, started_at timestamptz, finished_at timestamptz, outcome text, http_status int, error_code text, error_message text, provider_message_id text",
@@ -566,6 +588,7 @@ function recipientsUpdate(deps: RoundDeps, updates: Update[], now: string) {
   return sql`
         update message_recipients r set
           status = case when r.status = 'sending' then v.status else r.status end,
+          chain = coalesce(v.chain, r.chain),
           provider = coalesce(v.provider, r.provider),
           chain_position = v.chain_position, attempts = v.attempts, total_attempts = v.total_attempts, deferrals = v.deferrals,
           next_attempt_at = v.next_attempt_at,

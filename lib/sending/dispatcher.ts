@@ -8,6 +8,7 @@ import { dispatchClaimed, type Personalize, type RoundStats } from "./dispatch-r
 import { DISPATCH_CHANNEL } from "./dispatch-signal";
 import { pruneWebhookTokens } from "../events/webhook-tokens";
 import { DAY_MS, pruneWebhookLog } from "../webhooks/prune-webhook-log";
+import { foldAnalytics } from "../analytics/fold";
 
 export interface DispatcherOptions {
   database: Database;
@@ -25,6 +26,8 @@ export interface DispatcherOptions {
   workerId?: string;
   /** Days of incoming-webhook log kept (WEBHOOK_LOG_RETENTION_DAYS); pruned by the hourly housekeeping. */
   webhookLogRetentionDays?: number;
+  /** How often appended analytics deltas are folded into the hourly rollups (ANALYTICS_FOLD_MS; 0 = never). */
+  analyticsFoldMs?: number;
 }
 
 /**
@@ -42,6 +45,9 @@ export class Dispatcher {
   private rounds = 0;
   private claiming: Promise<void> = Promise.resolve();
   private lastMaintenance = 0;
+  private folder?: NodeJS.Timeout;
+  private folding: Promise<void> = Promise.resolve();
+  private foldInProgress = false;
 
   constructor(private readonly options: DispatcherOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${newId("call").slice(-6)}`;
@@ -91,6 +97,11 @@ export class Dispatcher {
     this.unlisten = await this.options.database.listen(DISPATCH_CHANNEL, () => this.signal());
     const concurrency = this.options.concurrency ?? 2;
     this.loops = Array.from({ length: concurrency }, () => this.loop());
+    const foldMs = this.options.analyticsFoldMs ?? 1000;
+    if (foldMs > 0) {
+      this.folder = setInterval(() => void this.fold(), foldMs);
+      this.folder.unref();
+    }
     logger.info("dispatcher started", { worker: this.workerId, concurrency });
   }
 
@@ -103,8 +114,27 @@ export class Dispatcher {
     const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.graceMs ?? 20_000).unref());
     if (!(await Promise.race([finished, timedOut]))) logger.warn("dispatcher rounds did not finish in time; releasing claims");
     const released = await releaseClaims(this.options.database, this.workerId, this.now()).catch(() => 0);
+    clearInterval(this.folder);
+    await this.folding;
     await this.adapters.closeAll();
     logger.info("dispatcher stopped", { worker: this.workerId, released });
+  }
+
+  /**
+   * Folds analytics deltas into the rollups (lib/analytics/fold.ts). Reads see unfolded deltas too, so this only
+   * keeps the delta table small; one fold at a time per process, one across processes (advisory lock).
+   */
+  private fold(): Promise<void> {
+    if (this.foldInProgress) return this.folding;
+    this.foldInProgress = true;
+    this.folding = foldAnalytics(this.options.database).then(
+      () => void (this.foldInProgress = false),
+      (err) => {
+        this.foldInProgress = false;
+        logger.warn("folding analytics deltas failed", { error: loggableError(err) });
+      },
+    );
+    return this.folding;
   }
 
   private signal() {

@@ -52,6 +52,6 @@ describe("settings update schemas", () => {
   it("accept routing without rules or with some rule keys, and refuse unknown providers", () => {
     expect(routingUpdateSchema.parse({ default_provider: "smtp" })).toEqual({ default_provider: "smtp" });
     expect(routingUpdateSchema.parse({ rules: { marketing: null } })).toEqual({ rules: { marketing: null } });
-    expect(routingUpdateSchema.safeParse({ rules: { marketing: "sendgrid" } }).success).toBe(false);
+    expect(routingUpdateSchema.safeParse({ rules: { marketing: "mandrill" } }).success).toBe(false);
   });
 });

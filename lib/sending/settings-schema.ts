@@ -5,13 +5,18 @@
  */
 import { z } from "zod";
 import { EMAIL_TYPES, PROVIDER_KINDS, type ProviderKind } from "../providers/provider-kind";
+import { costRulesUpdateSchema } from "../costs/cost-rules";
 
 const provider = z.enum(PROVIDER_KINDS);
 
-/** The seeds' defaults (design.md "Routing and failover"), also the database defaults of a new workspace. */
+/**
+ * The seeds' defaults (design.md "Routing and failover"), also the database defaults of a new workspace
+ * (db/schema/providers.ts). Providers not named here (SendGrid, SES) join the end of a workspace's order when it
+ * connects them (lib/providers/provider-configs.ts).
+ */
 export const FAILOVER_DEFAULTS = {
   enabled: true,
-  order: [...PROVIDER_KINDS] as ProviderKind[],
+  order: ["postmark", "mailgun", "smtp"] as ProviderKind[],
   retry_attempts: 3,
   retry_delay_seconds: 30,
   max_age_hours: 72,
@@ -38,11 +43,13 @@ export type RoutingSettings = z.infer<typeof routingSettingsSchema>;
 
 /**
  * PUT /api/v1/routing: every field may be omitted and keeps its stored value; `rules` may name only some types
- * (the others keep theirs). `null` clears a rule or the default.
+ * (the others keep theirs). `null` clears a rule or the default. `cost_rules` (optional, partial the same way): per
+ * type a cost strategy, per provider a monthly budget (lib/costs/cost-rules.ts).
  */
 export const routingUpdateSchema = z.object({
   default_provider: provider.nullable().optional(),
   rules: z.object(ruleShape).partial().optional(),
+  cost_rules: costRulesUpdateSchema.optional(),
 });
 export type RoutingUpdate = z.infer<typeof routingUpdateSchema>;
 

@@ -14,6 +14,7 @@ export async function startDispatcher(database: Database, e: Env): Promise<Dispa
     leaseMs: e.DISPATCHER_LEASE_SECONDS * 1000,
     personalize: personalizeRecipient,
     webhookLogRetentionDays: e.WEBHOOK_LOG_RETENTION_DAYS,
+    analyticsFoldMs: e.ANALYTICS_FOLD_MS,
   });
   await dispatcher.start();
   return dispatcher;

@@ -6,6 +6,7 @@ import { parseOrThrow } from "../validation";
 import { notFound } from "../errors";
 import type { FailoverSettings } from "./failover-policy";
 import { invalidateWorkspaceCaches } from "../ttl-cache";
+import { getCostRules, updateCostRules } from "../costs/pricing-store";
 import { failoverUpdateSchema, routingUpdateSchema, type FailoverSettingsView, type RoutingSettings } from "./settings-schema";
 
 type Row = typeof workspaceSettings.$inferSelect;
@@ -37,17 +38,20 @@ const failoverView = (row: Row): FailoverSettingsView => ({
 
 export async function getRouting(ctx: ServiceContext) {
   requireRole(ctx, "viewer");
-  return routingView(await loadSettingsRow(ctx.database.db, ctx.workspaceId));
+  const [row, costRules] = await Promise.all([loadSettingsRow(ctx.database.db, ctx.workspaceId), getCostRules(ctx.database.db, ctx.workspaceId)]);
+  return { ...routingView(row), cost_rules: costRules };
 }
 
 /**
  * PUT /api/v1/routing: a partial body changes only what it names — omitted fields and omitted rule keys keep their
- * stored values. One statement (jsonb merge), so two concurrent partial updates of different rules both stick.
+ * stored values. One statement per table (jsonb merge), so two concurrent partial updates of different rules both
+ * stick; `cost_rules` are kept with the price book (lib/costs/pricing-store.ts).
  */
 export async function putRouting(ctx: ServiceContext, body: unknown) {
   requireRole(ctx, "admin");
   const input = parseOrThrow(routingUpdateSchema, body);
   const rules = named(input.rules ?? {});
+  if (input.cost_rules) await updateCostRules(ctx.database.db, ctx.workspaceId, input.cost_rules);
   await ctx.database.db
     .update(workspaceSettings)
     .set({

@@ -88,7 +88,7 @@ async function receive(database: Database, kind: ProviderKind, input: WebhookInp
   if (!hook) throw refuse("unknown_hook", new AppError("not_found", "Webhook endpoint not found"));
   const { workspaceId, config, secrets } = await findWebhookEndpoint(database, kind, input.hookId);
   progress.workspaceId = workspaceId;
-  const credentials = hook.credentials({ secrets, webhookUsername: config.webhookUsername });
+  const credentials = hook.credentials({ secrets, webhookUsername: config.webhookUsername, settings: config.settings as Record<string, unknown> });
   if (!credentials.ok) throw refuse("credentials_not_configured", unauthorized(credentials.reason));
   const auth = hook.authentication;
   if (auth.kind === "headers") {
@@ -98,13 +98,19 @@ async function receive(database: Database, kind: ProviderKind, input: WebhookInp
   const { value: body, raw } = await readBody(input.request, hook.contentTypes, progress);
   let replayToken: string | undefined;
   if (auth.kind === "body") {
-    const check = parsedOrBadRequest(() => auth.check({ body, raw, headers: input.request.headers, now: input.now }, credentials.value), () => {
+    const check = await parsedOrBadRequestAsync(async () => auth.check({ body, raw, headers: input.request.headers, now: input.now }, credentials.value), () => {
       // The module threw a payload error after the signature verified (an authentic body with absurd values).
       progress.authenticated = true;
     });
     if (!check.ok) throw refuse(check.stale ? "stale_signature" : "bad_signature", unauthorized(check.reason));
     progress.authenticated = true;
     replayToken = check.replayToken;
+  }
+  // A control message (SNS SubscriptionConfirmation) is acted on only now that it authenticated; nothing is stored.
+  const done = hook.control ? await hook.control(body, { now: input.now, credentials: credentials.value }) : null;
+  if (done !== null) {
+    const log = webhookRequestRecord(input.now, [], done);
+    return receipt({ events: [], ignoredReason: done }, await ingestEvents(database, workspaceId, kind, [], { log }));
   }
   const parsed = parsedOrBadRequest(() => hook.parse(body, { receivedAt: input.now }));
   progress.eventTypes = parsed.events.map((e) => e.type);
@@ -172,6 +178,16 @@ function parsedOrBadRequest<T>(parse: () => T, onPayloadError?: () => void): T {
       throw new AppError("invalid_request", err.message, { issues: err.issues });
     }
     throw err;
+  }
+}
+
+async function parsedOrBadRequestAsync<T>(parse: () => Promise<T>, onPayloadError?: () => void): Promise<T> {
+  try {
+    return await parse();
+  } catch (err) {
+    return parsedOrBadRequest(() => {
+      throw err;
+    }, onPayloadError);
   }
 }
 

@@ -3,7 +3,9 @@
  * services and Settings → Webhooks share them.
  */
 import { z } from "zod";
-import { PROVIDER_KINDS } from "@/lib/providers/provider-kind";
+import type { ProviderConfigSpec } from "@/lib/providers/config-spec";
+import { providerConfigSpecs } from "@/lib/providers/config-registry";
+import { PROVIDER_KINDS, type ProviderKind } from "@/lib/providers/provider-kind";
 import { WEBHOOK_REQUEST_OUTCOMES, type WebhookRejectionReason, type WebhookRequestOutcome } from "@/lib/events/webhook-request-outcomes";
 
 export { WEBHOOK_REJECTION_REASONS, WEBHOOK_REQUEST_OUTCOMES, type WebhookRejectionReason, type WebhookRequestOutcome } from "@/lib/events/webhook-request-outcomes";
@@ -29,8 +31,8 @@ export const WEBHOOK_OUTCOME_LABELS: Record<WebhookRequestOutcome, string> = {
   failed: "Failed (retried)",
 };
 
-/** The providers that receive ESP webhooks (our own SMTP relays have none). */
-export const WEBHOOK_PROVIDERS = ["postmark", "mailgun"] as const satisfies readonly (typeof PROVIDER_KINDS)[number][];
+/** The providers that receive ESP webhooks: those whose module describes a webhook set-up (our SMTP relays have none). */
+export const WEBHOOK_PROVIDERS: readonly ProviderKind[] = PROVIDER_KINDS.filter((kind) => (providerConfigSpecs[kind] as ProviderConfigSpec).webhookSetup !== undefined);
 
 export const listWebhookLogSchema = z.object({
   provider: z.enum(PROVIDER_KINDS).optional(),

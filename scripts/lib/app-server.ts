@@ -23,11 +23,11 @@ export interface RunningApp {
 }
 
 /**
- * Starts the built app the way `npm start` does, on a free port with a throwaway DATA_DIR (PGlite unless `env`
+ * Starts the built app the way `npm start` does, on `port` (default: a free one) with a throwaway DATA_DIR (PGlite unless `env`
  * sets DATABASE_URL), and waits for /api/health. Used by the e2e tier, benchmarks and the demo.
  */
-export async function startApp(options: { env?: Record<string, string>; log?: string; dataDir?: string } = {}): Promise<RunningApp> {
-  const port = await freePort();
+export async function startApp(options: { env?: Record<string, string>; log?: string; dataDir?: string; port?: number } = {}): Promise<RunningApp> {
+  const port = options.port || (await freePort());
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "pm-app-"));
   const url = `http://localhost:${port}`;
   const log = fs.openSync(options.log ?? path.join(dataDir, "server.log"), "a");

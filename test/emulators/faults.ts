@@ -3,7 +3,7 @@
  * then falls through to normal behaviour ("N failures then success"). Latency applies to every request.
  */
 export type Fault =
-  | { kind: "status"; status: number; body?: unknown; contentType?: string }
+  | { kind: "status"; status: number; body?: unknown; contentType?: string; headers?: Record<string, string> }
   | { kind: "timeout" } // accept the request and never answer
   | { kind: "drop" }; // destroy the socket without an answer
 

@@ -17,6 +17,8 @@ export interface HttpReply {
   status: number;
   body: unknown;
   contentType?: string;
+  /** Extra response headers (SendGrid's X-Message-Id, X-RateLimit-*). */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (req: RecordedRequest) => Promise<HttpReply> | HttpReply;
@@ -68,10 +70,11 @@ export async function startHttpEmulator(opts: {
       return;
     }
     const reply: HttpReply = fault
-      ? { status: fault.status, body: fault.body ?? "", contentType: fault.contentType }
+      ? { status: fault.status, body: fault.body ?? "", contentType: fault.contentType, headers: fault.headers }
       : await opts.handle(recorded);
     const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
     res.writeHead(reply.status, {
+      ...reply.headers,
       "Content-Type": reply.contentType ?? (typeof reply.body === "string" ? "text/plain" : "application/json"),
       "Content-Length": Buffer.byteLength(text),
     });

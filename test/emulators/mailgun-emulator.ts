@@ -18,6 +18,7 @@ import {
   type HttpReply,
   type RecordedRequest,
 } from "./http-harness";
+import { webhookSimulation, type PlannedEvent, type WebhookSimulation, type WebhookSimulationOptions } from "./webhook-traffic";
 
 export const MAILGUN_TEST_API_KEY = "mg-test-api-key";
 export const MAILGUN_TEST_DOMAIN = "mg.example.com";
@@ -51,6 +52,17 @@ export interface MailgunEmulatorOptions {
   domains?: MailgunDomainState[];
   /** Addresses answered with 400 "not a valid address". Addresses containing "invalid-address" are too. */
   invalidAddresses?: string[];
+  /**
+   * Opt-in simulated webhook traffic (see webhook-traffic.ts): every accepted recipient gets a drawn lifecycle of
+   * delivered/failed/complained/opened/clicked/unsubscribed events, signed with `signingKey` (machine opens carry
+   * `client-info.bot`). Replaces setWebhook's one event per recipient while set; also settable later with `setWebhooks`.
+   */
+  webhooks?: MailgunWebhookSimulationOptions;
+}
+
+export interface MailgunWebhookSimulationOptions extends WebhookSimulationOptions {
+  /** The workspace's webhook signing key (default MAILGUN_TEST_SIGNING_KEY). */
+  signingKey?: string;
 }
 
 export interface MailgunMultipartBody {
@@ -113,6 +125,20 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
   let webhook: { url: string; signingKey: string } | undefined;
   const outbox = webhookOutbox();
   let counter = 0;
+  let simulation: (WebhookSimulation<MailgunDelivery> & { signingKey: string }) | undefined;
+  function setWebhooks(options: MailgunWebhookSimulationOptions | undefined) {
+    simulation?.stop();
+    if (!options) {
+      simulation = undefined;
+      return;
+    }
+    const target = { url: options.url, signingKey: options.signingKey ?? MAILGUN_TEST_SIGNING_KEY };
+    simulation = Object.assign(webhookSimulation<MailgunDelivery>(options, (d, event) => emit(d, event.type, event, target)), { signingKey: target.signingKey });
+  }
+  setWebhooks(options.webhooks);
+  /** o:tracking-opens / o:tracking-clicks ("yes", "no", "true", "false", "htmlonly"), else the domain's setting. */
+  const tracks = (value: string | undefined, domainSetting: boolean | "htmlonly" | undefined) =>
+    value === undefined ? Boolean(domainSetting) : ["yes", "true", "htmlonly"].includes(value.toLowerCase());
 
   const json = (status: number, body: unknown): HttpReply => ({ status, body });
   const isInvalid = (a: string) => !EMAIL_SYNTAX.test(bareEmail(a)) || invalid.has(bareEmail(a)) || bareEmail(a).includes("invalid-address");
@@ -191,7 +217,11 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     });
     accepted.push({ id: `<${messageId}>`, domain: domainName, body, deliveries: callDeliveries });
     deliveries.push(...callDeliveries);
-    if (webhook) for (const d of callDeliveries) void emit(d, automaticEventFor(d.recipient));
+    if (simulation) {
+      for (const d of callDeliveries) {
+        simulation.schedule(d, d.recipient, { opens: tracks(d.tracking.opens, domain.tracking?.open), clicks: tracks(d.tracking.clicks, domain.tracking?.click) });
+      }
+    } else if (webhook) for (const d of callDeliveries) void emit(d, automaticEventFor(d.recipient));
     return json(200, { id: `<${messageId}>`, message: "Queued. Thank you." });
   }
 
@@ -243,8 +273,11 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     return json(404, { message: "Not Found" });
   }
 
-  /** event-data shaped as reference §8.4-8.5. */
-  function eventData(d: MailgunDelivery, type: EmulatorEvent): Record<string, unknown> {
+  /**
+   * event-data shaped as reference §8.4-8.5. `variant` (simulated traffic): a machine open (`client-info.bot`), the
+   * link clicked.
+   */
+  function eventData(d: MailgunDelivery, type: EmulatorEvent, variant: Partial<PlannedEvent> = {}): Record<string, unknown> {
     const recipientDomain = bareEmail(d.recipient).split("@")[1];
     const headers = { to: d.recipient, "message-id": d.messageId, from: d.from, subject: d.subject };
     const base = {
@@ -252,7 +285,9 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
       campaigns: [], tags: d.tags, "user-variables": d.userVariables,
       flags: { "is-routed": false, "is-authenticated": true, "is-system-test": false, "is-test-mode": false },
     };
-    const client = { "client-type": "browser", "client-os": "Linux", "device-type": "desktop", "client-name": "Chrome", "user-agent": "Mozilla/5.0", bot: "" };
+    const client = variant.machine
+      ? { "client-type": "unknown", "client-os": "unknown", "device-type": "unknown", "client-name": "unknown", "user-agent": "Mozilla/5.0", bot: variant.machine }
+      : { "client-type": "browser", "client-os": "Linux", "device-type": "desktop", "client-name": "Chrome", "user-agent": "Mozilla/5.0", bot: "" };
     const engagement = { ip: "203.0.113.7", geolocation: { country: "US", region: "CA", city: "San Francisco" }, "client-info": client, message: { headers: { "message-id": d.messageId } } };
     switch (type) {
       case "delivered":
@@ -271,7 +306,7 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
       case "opened":
         return { event: "opened", ...base, "log-level": "info", ...engagement };
       case "clicked":
-        return { event: "clicked", ...base, "log-level": "info", url: "https://example.com/", ...engagement };
+        return { event: "clicked", ...base, "log-level": "info", url: variant.link ?? "https://example.com/", ...engagement };
       case "unsubscribed":
         return { event: "unsubscribed", ...base, "log-level": "info", ...engagement };
       case "complained":
@@ -280,17 +315,17 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
   }
 
   /** `{signature, event-data}` signed with HMAC-SHA256(signingKey, timestamp + token) (reference §8.2). */
-  function signedPayload(d: MailgunDelivery, type: EmulatorEvent, signingKey: string) {
+  function signedPayload(d: MailgunDelivery, type: EmulatorEvent, signingKey: string, variant: Partial<PlannedEvent> = {}) {
     const timestamp = String(Math.floor(Date.now() / 1000));
     const token = randomBytes(25).toString("hex"); // 50 characters
     const signature = createHmac("sha256", signingKey).update(timestamp + token).digest("hex");
-    return { signature: { timestamp, token, signature }, "event-data": eventData(d, type) };
+    return { signature: { timestamp, token, signature }, "event-data": eventData(d, type, variant) };
   }
 
-  async function emit(d: MailgunDelivery, type: EmulatorEvent) {
-    const payload = signedPayload(d, type, webhook?.signingKey ?? MAILGUN_TEST_SIGNING_KEY);
-    if (!webhook) return { payload, status: 0, error: "no webhook set" };
-    return outbox.post(webhook.url, payload);
+  async function emit(d: MailgunDelivery, type: EmulatorEvent, variant: Partial<PlannedEvent> = {}, target = webhook ?? (simulation && { url: simulation.url, signingKey: simulation.signingKey })) {
+    const payload = signedPayload(d, type, target?.signingKey ?? MAILGUN_TEST_SIGNING_KEY, variant);
+    if (!target) return { payload, status: 0, error: "no webhook set" };
+    return outbox.post(target.url, payload);
   }
 
   const http = await startHttpEmulator({
@@ -317,6 +352,12 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     setWebhook(w: { url: string; signingKey: string } | undefined) {
       webhook = w;
     },
+    /** Simulated webhook traffic from now on (undefined: off, pending events cancelled). See the `webhooks` option. */
+    setWebhooks,
+    /** Simulated events posted so far by type, and how many are still pending (zeros when the option is off). */
+    webhookTraffic() {
+      return { posted: { ...simulation?.posted }, pending: simulation?.pending ?? 0 };
+    },
     async emitEvent(recipient: string, type: EmulatorEvent) {
       const d = latest(recipient);
       if (!d) throw new Error(`no accepted message to ${recipient}`);
@@ -342,6 +383,11 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     },
     reset() {
       clearRecorded(http, accepted, deliveries, outbox.deliveries);
+    },
+    /** Cancels pending simulated events, then stops the server. */
+    async close() {
+      simulation?.stop();
+      await http.close();
     },
   };
 }

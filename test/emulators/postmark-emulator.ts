@@ -17,6 +17,7 @@ import {
   type HttpReply,
   type RecordedRequest,
 } from "./http-harness";
+import { webhookSimulation, type PlannedEvent, type WebhookSimulation, type WebhookSimulationOptions } from "./webhook-traffic";
 
 export const POSTMARK_TEST_SERVER_TOKEN = "pm-test-server-token";
 
@@ -62,6 +63,17 @@ export interface PostmarkEmulatorOptions {
   streams?: string[];
   /** Addresses Postmark has deactivated (ErrorCode 406). Addresses containing "inactive" are inactive too. */
   inactive?: string[];
+  /**
+   * Opt-in simulated webhook traffic (see webhook-traffic.ts): every accepted recipient gets a drawn lifecycle of
+   * Delivery/Bounce/SpamComplaint/Open/Click/SubscriptionChange records, POSTed with basic auth. Replaces setWebhook's
+   * one event per recipient while set; also settable later with `setWebhooks`.
+   */
+  webhooks?: PostmarkWebhookSimulationOptions;
+}
+
+export interface PostmarkWebhookSimulationOptions extends WebhookSimulationOptions {
+  /** The credentials the app gave for its Postmark webhook (GET /api/v1/providers/postmark/webhook-credentials). */
+  basicAuth?: { username: string; password: string };
 }
 
 /** A message the emulator accepted (one per /email message, with Postmark's MessageID). */
@@ -91,6 +103,18 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
   const domainVerifications: Array<{ domain: string; what: "dkim" | "return_path" }> = [];
   let webhook: { url: string; basicAuth?: { username: string; password: string } } | undefined;
   const outbox = webhookOutbox();
+  type Subject = { entry: PostmarkAcceptedMessage; recipient: string };
+  let simulation: (WebhookSimulation<Subject> & { basicAuth?: { username: string; password: string } }) | undefined;
+  function setWebhooks(options: PostmarkWebhookSimulationOptions | undefined) {
+    simulation?.stop();
+    simulation = options
+      ? Object.assign(
+          webhookSimulation<Subject>(options, ({ entry, recipient }, event) => emit(entry, recipient, event.type, event, { url: options.url, basicAuth: options.basicAuth })),
+          { basicAuth: options.basicAuth },
+        )
+      : undefined;
+  }
+  setWebhooks(options.webhooks);
 
   const isInactive = (a: string) => inactive.has(bareEmail(a)) || bareEmail(a).includes("inactive");
   const splitList = (v: unknown) =>
@@ -179,7 +203,10 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     };
     accepted.push(entry);
     const skipped = recipients.filter(isInactive);
-    if (webhook) for (const r of recipients.filter((r) => !isInactive(r))) void emit(entry, r, automaticEventFor(r));
+    if (simulation) {
+      const tracking = { opens: m.TrackOpens === true, clicks: typeof m.TrackLinks === "string" && m.TrackLinks !== "None" };
+      for (const r of recipients.filter((r) => !isInactive(r))) simulation.schedule({ entry, recipient: r }, r, tracking);
+    } else if (webhook) for (const r of recipients.filter((r) => !isInactive(r))) void emit(entry, r, automaticEventFor(r));
     return {
       To: m.To,
       ...(m.Cc ? { Cc: m.Cc } : {}),
@@ -193,7 +220,8 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     };
   }
 
-  function eventPayload(entry: PostmarkAcceptedMessage, recipient: string, type: EmulatorEvent): Record<string, unknown> {
+  /** Reference §4.3 shapes. `variant` (simulated traffic): a repeat open (FirstOpen false), a machine open, the link clicked. */
+  function eventPayload(entry: PostmarkAcceptedMessage, recipient: string, type: EmulatorEvent, variant: Partial<PlannedEvent> = {}): Record<string, unknown> {
     const m = entry.message;
     const common = { ServerID: SERVER_ID, MessageStream: entry.stream, MessageID: entry.MessageID, Tag: m.Tag ?? "", Metadata: m.Metadata ?? {} };
     const now = new Date().toISOString();
@@ -214,10 +242,16 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
       case "complained":
         return bounce("SpamComplaint", 100001, "Spam complaint", true, "SpamComplaint");
       case "opened":
-        return { RecordType: "Open", FirstOpen: true, ...common, Recipient: recipient, ReceivedAt: now, ReadSeconds: 5,
+        // Postmark does not flag machine opens; an image proxy shows up as an unknown client.
+        if (variant.machine) {
+          return { RecordType: "Open", FirstOpen: variant.firstOpen ?? true, ...common, Recipient: recipient, ReceivedAt: now, ReadSeconds: 0,
+            Platform: "Unknown", Client: { Name: "unknown", Company: "unknown", Family: "unknown" }, OS: { Name: "unknown", Company: "unknown", Family: "unknown" },
+            UserAgent: "Mozilla/5.0", Geo: {} };
+        }
+        return { RecordType: "Open", FirstOpen: variant.firstOpen ?? true, ...common, Recipient: recipient, ReceivedAt: now, ReadSeconds: 5,
           Platform: "Desktop", Client: client, OS: { Name: "Linux", Company: "", Family: "Linux" }, UserAgent: "Mozilla/5.0", Geo: {} };
       case "clicked":
-        return { RecordType: "Click", ClickLocation: "HTML", ...common, Recipient: recipient, OriginalLink: "https://example.com/",
+        return { RecordType: "Click", ClickLocation: "HTML", ...common, Recipient: recipient, OriginalLink: variant.link ?? "https://example.com/",
           ReceivedAt: now, Platform: "Desktop", Client: client, OS: { Name: "Linux", Company: "", Family: "Linux" }, UserAgent: "Mozilla/5.0", Geo: {} };
       case "unsubscribed":
         return { RecordType: "SubscriptionChange", ...common, ChangedAt: now, Recipient: recipient, Origin: "Recipient",
@@ -225,13 +259,13 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     }
   }
 
-  async function emit(entry: PostmarkAcceptedMessage, recipient: string, type: EmulatorEvent) {
-    const payload = eventPayload(entry, recipient, type);
-    if (!webhook) return { payload, status: 0, error: "no webhook set" };
-    const headers: Record<string, string> = webhook.basicAuth
-      ? { Authorization: basicAuth(webhook.basicAuth.username, webhook.basicAuth.password) }
+  async function emit(entry: PostmarkAcceptedMessage, recipient: string, type: EmulatorEvent, variant: Partial<PlannedEvent> = {}, target = webhook ?? (simulation && { url: simulation.url, basicAuth: simulation.basicAuth })) {
+    const payload = eventPayload(entry, recipient, type, variant);
+    if (!target) return { payload, status: 0, error: "no webhook set" };
+    const headers: Record<string, string> = target.basicAuth
+      ? { Authorization: basicAuth(target.basicAuth.username, target.basicAuth.password) }
       : {};
-    return outbox.post(webhook.url, payload, headers);
+    return outbox.post(target.url, payload, headers);
   }
 
   const json = (status: number, body: unknown): HttpReply => ({ status, body });
@@ -352,6 +386,12 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     setWebhook(w: { url: string; basicAuth?: { username: string; password: string } } | undefined) {
       webhook = w;
     },
+    /** Simulated webhook traffic from now on (undefined: off, pending events cancelled). See the `webhooks` option. */
+    setWebhooks,
+    /** Simulated events posted so far by type, and how many are still pending (zeros when the option is off). */
+    webhookTraffic() {
+      return { posted: { ...simulation?.posted }, pending: simulation?.pending ?? 0 };
+    },
     /** POSTs `type` for the latest accepted message to `recipient`; resolves with the payload and receiver status. */
     async emitEvent(recipient: string, type: EmulatorEvent) {
       const entry = latest(recipient);
@@ -377,6 +417,11 @@ export async function startPostmarkEmulator(options: PostmarkEmulatorOptions = {
     },
     reset() {
       clearRecorded(http, accepted, outbox.deliveries);
+    },
+    /** Cancels pending simulated events, then stops the server. */
+    async close() {
+      simulation?.stop();
+      await http.close();
     },
   };
 }

@@ -13,6 +13,8 @@ import { GET as health } from "@/app/api/health/route";
 import type { VerifyProvider } from "@/lib/providers/provider-configs";
 
 const EXPECTED_TABLES = [
+  "analytics_deltas",
+  "analytics_rollups",
   "api_keys",
   "domain_dkim_keys",
   "domain_status_changes",
@@ -31,6 +33,7 @@ const EXPECTED_TABLES = [
   "webhook_rejections",
   "webhook_requests",
   "webhook_tokens",
+  "workspace_pricing",
   "workspace_settings",
   "workspaces",
 ];

@@ -16,12 +16,12 @@ import {
   type ProviderHarness,
 } from "./provider-harness";
 
-/** Calls 1,201 copies of one content need: Postmark 500 per /email/batch, Mailgun 1,000 per call. */
-const EXPECTED_CALLS_FOR_1201 = { postmark: 3, mailgun: 2, smtp: 1201 } as const satisfies Record<ProviderKind, number>;
+/** Calls 1,201 copies of one content need: Postmark 500 per /email/batch, Mailgun and SendGrid 1,000 per call, SES one SendEmail per copy. */
+const EXPECTED_CALLS_FOR_1201 = { postmark: 3, mailgun: 2, sendgrid: 2, ses: 1201, smtp: 1201 } as const satisfies Record<ProviderKind, number>;
 /** Every entry of the registry, so a registered module cannot skip the suite. */
 const REGISTERED = Object.keys(providerModules) as ProviderKind[];
 /** Whether the ESP reports sender/DNS verification, i.e. has a "pending" state. */
-const VERIFIES_DNS = { postmark: true, mailgun: true, smtp: false } as const satisfies Record<ProviderKind, boolean>;
+const VERIFIES_DNS = { postmark: true, mailgun: true, sendgrid: true, ses: true, smtp: false } as const satisfies Record<ProviderKind, boolean>;
 
 function expectOneResultPerRecipient(outcome: SendOutcome, ids: string[]) {
   expect(outcome.results.map((r) => r.recipientId).sort()).toEqual([...ids].sort());
@@ -159,8 +159,8 @@ describe.each(REGISTERED)("%s adapter contract", (kind) => {
       const outcome = await sendOne();
       expect(errorClasses(outcome)).toEqual(["retryable"]);
       const r = outcome.results[0];
-      if (kind === "mailgun" && !r.ok) {
-        // Mailgun names the retry time in its 429 body (reference §5.4).
+      if ((kind === "mailgun" || kind === "sendgrid") && !r.ok) {
+        // Mailgun names the retry time in its 429 body (reference §5.4), SendGrid in X-RateLimit-Reset (§10).
         expect(r.error.retryAfterMs).toBeGreaterThan(100_000);
         expect(r.error.retryAfterMs).toBeLessThanOrEqual(121_000);
       }

@@ -9,6 +9,9 @@ import type { ProviderKind } from "@/lib/providers/provider-kind";
 import type { Attachment, MessageContent, ProviderAdapter, RecipientCopy, SendBatch } from "@/lib/providers/types";
 import { startMailgunEmulator, type MailgunEmulator } from "@/test/emulators/mailgun-emulator";
 import { startPostmarkEmulator, type PostmarkEmulator } from "@/test/emulators/postmark-emulator";
+import { startSendgridEmulator, type SendgridEmulator } from "@/test/emulators/sendgrid-emulator";
+import { startSesEmulator, type SesEmulator } from "@/test/emulators/ses-emulator";
+import { tagsFromSes } from "@/lib/providers/ses/tags";
 import { SMTP_TEST_PASSWORD, SMTP_TEST_USER, startSmtpSink, type SmtpSink } from "@/test/emulators/smtp-sink";
 
 /** Per-request timeout of the adapters built with `{ shortTimeout: true }` (the timeout fault's test). */
@@ -230,6 +233,121 @@ async function mailgunHarness(): Promise<ProviderHarness> {
   };
 }
 
+async function sendgridHarness(): Promise<ProviderHarness> {
+  const sg: SendgridEmulator = await startSendgridEmulator();
+  const refusedPort = await closedPort();
+  const config = (o: AdapterOverrides = {}) => ({
+    apiKey: o.badCredentials ? "SG.wrong-key" : sg.apiKey,
+    defaultSender: `ops@${sg.domain}`,
+    trackOpens: false,
+    trackClicks: false,
+    unsubscribeHandling: false,
+    baseUrl: o.unreachable ? `http://127.0.0.1:${refusedPort}` : sg.url,
+    timeoutMs: o.shortTimeout ? FAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS,
+  });
+  return {
+    kind: "sendgrid",
+    from: `App <sender@${sg.domain}>`,
+    carriesMetadata: true,
+    adapter: (o) => createProviderAdapter("sendgrid", config(o)),
+    sendCallCount: () => sg.requests.filter((r) => r.path === "/v3/mail/send").length,
+    readBack(to) {
+      const d = [...sg.deliveries].reverse().find((x) => x.recipient === to);
+      if (!d) throw new Error(`sendgrid: nothing accepted for ${to}`);
+      return {
+        subject: d.subject,
+        html: d.html,
+        text: d.text,
+        tags: d.categories,
+        metadata: d.customArgs,
+        recipientId: d.customArgs[METADATA_KEYS.recipientId],
+        trackOpens: d.tracking.opens,
+        trackLinks: d.tracking.clicks,
+        headers: d.headers,
+        attachments: d.attachments.map((a) => ({ filename: a.filename, contentType: a.type ?? "", content: a.content })),
+      };
+    },
+    faults: {
+      serverError: () => sg.faults.inject({ kind: "status", status: 500, body: { errors: [{ field: null, message: "internal error" }] } }),
+      rateLimited: () => sg.rateLimit(120),
+      timeout: () => sg.faults.inject({ kind: "timeout" }),
+      dropConnection: () => sg.faults.inject({ kind: "drop" }),
+      failThenSucceed: (n) => sg.faults.failNext(n, { kind: "status", status: 503, body: { errors: [{ field: null, message: "service unavailable" }] } }),
+      rejectRecipient: (a) => sg.markInvalid(a),
+      invalidMessage: (c) => ({ ...c, htmlBody: undefined, textBody: undefined }),
+      clear: () => sg.faults.clear(),
+    },
+    makeVerificationPending: () => sg.setDomain({ name: sg.domain, valid: false, records: { mailCname: true, dkim1: false, dkim2: false } }),
+    reset: () => {
+      sg.reset();
+      sg.setDomain({ name: sg.domain, valid: true });
+    },
+    close: () => sg.close(),
+  };
+}
+
+async function sesHarness(): Promise<ProviderHarness> {
+  const ses: SesEmulator = await startSesEmulator();
+  const refusedPort = await closedPort();
+  const adapters: ProviderAdapter[] = [];
+  const config = (o: AdapterOverrides = {}) => ({
+    region: ses.region,
+    accessKeyId: ses.accessKeyId,
+    secretAccessKey: o.badCredentials ? "wrong-secret-access-key-0000000000" : ses.secretAccessKey,
+    configurationSet: ses.configurationSet,
+    defaultSender: `ops@${ses.domain}`,
+    endpoint: o.unreachable ? `http://127.0.0.1:${refusedPort}` : ses.url,
+    timeoutMs: o.shortTimeout ? FAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS,
+  });
+  // SendEmail's faults only: an adapter's first send also reads the account's sending rate (GetAccount).
+  const send = { path: ses.sendPath };
+  const awsFault = (status: number, type: string, message: string) => ({ kind: "status" as const, status, body: { message }, headers: { "x-amzn-ErrorType": `${type}:` } });
+  return {
+    kind: "ses",
+    from: `App <sender@${ses.domain}>`,
+    carriesMetadata: true,
+    adapter(o) {
+      const a = createProviderAdapter("ses", config(o));
+      adapters.push(a);
+      return a;
+    },
+    sendCallCount: () => ses.requests.filter((r) => r.path === ses.sendPath).length,
+    readBack(to) {
+      const d = [...ses.deliveries].reverse().find((x) => x.to === to);
+      if (!d) throw new Error(`ses: nothing accepted for ${to}`);
+      return {
+        subject: d.subject,
+        html: d.html,
+        text: d.text,
+        tags: tagsFromSes(Object.fromEntries(Object.entries(d.tags).map(([k, v]) => [k, [v]]))),
+        metadata: d.tags,
+        recipientId: d.tags[METADATA_KEYS.recipientId],
+        headers: d.headers,
+        attachments: d.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
+      };
+    },
+    faults: {
+      serverError: () => ses.faults.inject(awsFault(500, "InternalFailure", "The request processing has failed because of an unknown error, exception or failure."), send),
+      rateLimited: () => ses.throttle(),
+      timeout: () => ses.faults.inject({ kind: "timeout" }, send),
+      dropConnection: () => ses.faults.inject({ kind: "drop" }, send),
+      failThenSucceed: (n) => ses.faults.failNext(n, awsFault(503, "ServiceUnavailable", "Service unavailable"), ses.sendPath),
+      rejectRecipient: (a) => ses.rejectRecipient(a),
+      invalidMessage: (c) => ({ ...c, htmlBody: undefined, textBody: undefined }),
+      clear: () => ses.faults.clear(),
+    },
+    makeVerificationPending: () => ses.setIdentity({ name: ses.domain, verified: false, dkim: "PENDING" }),
+    reset: () => {
+      ses.reset();
+      ses.setIdentity({ name: ses.domain, verified: true, dkim: "SUCCESS" });
+    },
+    async close() {
+      await Promise.all(adapters.map((a) => a.close()));
+      await ses.close();
+    },
+  };
+}
+
 async function smtpHarness(): Promise<ProviderHarness> {
   const sink: SmtpSink = await startSmtpSink({ auth: { user: SMTP_TEST_USER, password: SMTP_TEST_PASSWORD } });
   const refusedPort = await closedPort();
@@ -294,5 +412,7 @@ async function smtpHarness(): Promise<ProviderHarness> {
 export const HARNESSES: Record<ProviderKind, () => Promise<ProviderHarness>> = {
   postmark: postmarkHarness,
   mailgun: mailgunHarness,
+  sendgrid: sendgridHarness,
+  ses: sesHarness,
   smtp: smtpHarness,
 };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { bearer, workspaceFixture } from "../support/fixtures";
+import { storeProviderRows } from "../support/providers";
 import { startEmulators, type Emulators } from "../support/pipeline";
 import { GET as listProviders } from "@/app/api/v1/providers/route";
 import { PUT as putProvider, DELETE as deleteProvider, GET as getProvider } from "@/app/api/v1/providers/[kind]/route";
@@ -88,7 +89,7 @@ describe.each(testDatabaseKinds())("configuration API on %s", (kind) => {
     const bad = await put(w.key, "mailgun", { api_key: "k", domain: "mg.example.com", region: "mars" });
     expect(bad.status).toBe(422);
     expect((await bad.json()).error.details.fields[0].field).toBe("region");
-    expect((await put(w.key, "sendgrid", {})).status).toBe(404);
+    expect((await put(w.key, "mandrill", {})).status).toBe(404);
   });
 
   it("a send-scope key cannot configure (403)", async () => {
@@ -98,16 +99,23 @@ describe.each(testDatabaseKinds())("configuration API on %s", (kind) => {
 
   it("reads and writes routing and failover settings", async () => {
     const w = await workspaceFixture(t.database);
+    const costRules = (await (await getRouting(bearer(w.key), noParams)).json()).cost_rules; // test/costs covers them
+    expect(Object.values(costRules.types)).toEqual(Object.values(costRules.types).map(() => ({ strategy: null })));
     expect(await (await getRouting(bearer(w.key), noParams)).json()).toEqual({
       default_provider: null,
       rules: { transactional: "postmark", marketing: "mailgun", cold_outreach: "smtp", all_emails: null },
+      cost_rules: costRules,
     });
     const routing = { default_provider: "smtp", rules: { transactional: "postmark", marketing: "mailgun", cold_outreach: "smtp", all_emails: "mailgun" } };
     const r = await putRouting(bearer(w.key, { method: "PUT", body: JSON.stringify(routing) }), noParams);
-    expect(await r.json()).toEqual(routing);
+    expect(await r.json()).toEqual({ ...routing, cost_rules: costRules });
     expect(await (await getFailover(bearer(w.key), noParams)).json()).toEqual({ enabled: true, order: ["postmark", "mailgun", "smtp"], retry_attempts: 3, retry_delay_seconds: 30, max_age_hours: 72 });
     const failover = { enabled: true, order: ["mailgun", "postmark"], retry_attempts: 2, retry_delay_seconds: 10, max_age_hours: 24 };
     expect(await (await putFailover(bearer(w.key, { method: "PUT", body: JSON.stringify(failover) }), noParams)).json()).toEqual(failover);
+    // A provider the order does not name joins its end when connected; one it names keeps its place.
+    await storeProviderRows(w.ctx, ["sendgrid", "postmark"]);
+    expect((await (await getFailover(bearer(w.key), noParams)).json()).order).toEqual(["mailgun", "postmark", "sendgrid"]);
+    await putFailover(bearer(w.key, { method: "PUT", body: JSON.stringify(failover) }), noParams);
     const bad = await putFailover(bearer(w.key, { method: "PUT", body: JSON.stringify({ ...failover, order: ["mailgun", "mailgun"] }) }), noParams);
     expect(bad.status).toBe(422);
   });

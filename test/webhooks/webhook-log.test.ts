@@ -222,6 +222,9 @@ describe.each(testDatabaseKinds())("incoming-webhook log on %s", (kind) => {
     expect(bSummary.providers.map((p) => [p.provider, p.connected, p.last_authenticated_at, p.rejections])).toEqual([
       ["postmark", true, null, []],
       ["mailgun", true, null, []],
+      // Every provider with a webhook set-up has a card, connected or not.
+      ["sendgrid", false, null, []],
+      ["ses", false, null, []],
     ]);
     const aSummary = await getWebhookSummary(a.ctx);
     expect(aSummary.retention_days).toBe(7);

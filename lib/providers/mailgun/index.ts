@@ -6,7 +6,7 @@ import { WebhookPayloadError } from "../kit/webhook-payload-error";
 import type { ProviderModule } from "../types";
 import { checkMailgunMessage } from "./message-limits";
 import { createMailgunAdapter, enableMailgunUnsubscribeTracking, MAILGUN_MAX_RECIPIENTS, MAILGUN_MAX_TAGS, type MailgunConfig } from "./adapter";
-import { mailgunConfig } from "./config";
+import { mailgunConfig, mailgunPricing } from "./config";
 import { mailgunDomains } from "./domains";
 import { parseMailgunWebhook, readMailgunSignature, verifyMailgunSignature } from "./webhook";
 
@@ -15,6 +15,7 @@ const MAX_TOKEN_LENGTH = 256;
 export const mailgunModule = {
   kind: "mailgun",
   config: mailgunConfig,
+  pricing: mailgunPricing,
   capabilities: {
     // Distinct contents cannot share a call: one message, up to 1,000 recipients of it.
     maxMessagesPerCall: 1,

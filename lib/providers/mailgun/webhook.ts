@@ -226,5 +226,8 @@ function mailgunDetails(data: MailgunEventData): Record<string, unknown> {
     geolocation: data.geolocation,
     userAgent: client["user-agent"],
     clientInfo: data["client-info"],
+    // Mailgun names the bot behind an open or click in client-info.bot (e.g. a privacy proxy's prefetch); analytics
+    // counts such opens apart as machine opens (lib/analytics/README.md).
+    ...(typeof client.bot === "string" && client.bot !== "" ? { machine: true } : {}),
   });
 }

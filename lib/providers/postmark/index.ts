@@ -6,13 +6,14 @@ import { verifyWithAdapter } from "../kit/verify-with-adapter";
 import type { ProviderModule } from "../types";
 import { checkPostmarkMessage } from "./message-limits";
 import { createPostmarkAdapter, POSTMARK_MAX_BATCH, type PostmarkConfig } from "./adapter";
-import { postmarkConfig } from "./config";
+import { postmarkConfig, postmarkPricing } from "./config";
 import { postmarkDomains } from "./domains";
 import { authenticatePostmark, parsePostmarkWebhookWithReason, type BasicAuthCredentials } from "./webhook";
 
 export const postmarkModule = {
   kind: "postmark",
   config: postmarkConfig,
+  pricing: postmarkPricing,
   capabilities: {
     maxMessagesPerCall: POSTMARK_MAX_BATCH,
     // One message per recipient copy; Postmark's own cap is 50 To+Cc+Bcc per message.

@@ -1,6 +1,6 @@
 /** SMTP relay configuration, client-safe (zod and constants only): the PUT body schema and the form's fields. */
 import { z } from "zod";
-import type { ProviderConfigSpec } from "../config-spec";
+import type { ProviderConfigSpec, ProviderPricing } from "../config-spec";
 
 export const smtpInput = z.object({
   enabled: z.boolean().optional(),
@@ -38,3 +38,18 @@ export const smtpConfig = {
     { name: "dkim.private_key", label: "DKIM private key (PEM)", input: "textarea", secret: { mask: "hidden" } },
   ],
 } as const satisfies ProviderConfigSpec<"smtp">;
+
+/**
+ * Built-in SMTP costs what your relays cost to run: one fixed monthly figure (servers, IPs, a smarthost's fee) with no
+ * per-email price. The default is $0 until the operator states it in the price book (Settings → Cost).
+ */
+export const smtpPricing = {
+  defaultPlan: "self_hosted",
+  plans: [
+    {
+      id: "self_hosted", name: "Own infrastructure", monthly_fee: 0, included: null, overage_per_1000: null, free_per_day: 0, free_per_month: 0,
+      overflow_allowed: true, dedicated_ip_fee: null, effective_date: "2026-01-01", source_url: null, verified_on: null,
+      notes: "Set the monthly fee to what your relays cost to run.",
+    },
+  ],
+} as const satisfies ProviderPricing;

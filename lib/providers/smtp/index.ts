@@ -6,12 +6,13 @@ import { providerCallTimeoutMs } from "../kit/provider-calls";
 import { verifyWithAdapter } from "../kit/verify-with-adapter";
 import type { ProviderModule } from "../types";
 import { createSmtpAdapter, type SmtpConfig } from "./adapter";
-import { smtpConfig } from "./config";
+import { smtpConfig, smtpPricing } from "./config";
 import { smtpDomains } from "./domains";
 
 export const smtpModule = {
   kind: "smtp",
   config: smtpConfig,
+  pricing: smtpPricing,
   capabilities: { maxMessagesPerCall: 1, maxRecipientsPerCall: 1, maxTags: Number.MAX_SAFE_INTEGER, nativeTracking: false, trackingSettings: null },
   adapterConfig: ({ settings: s, secrets }) => {
     const dkim = s.dkim as { domain: string; selector: string } | undefined;

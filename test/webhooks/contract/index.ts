@@ -1,6 +1,8 @@
 import type { ProviderKind } from "@/lib/providers/provider-kind";
 import { mailgunContract } from "./mailgun";
 import { postmarkContract } from "./postmark";
+import { sendgridContract } from "./sendgrid";
+import { sesContract } from "./ses";
 import type { WebhookContractFixtures } from "./types";
 
 /**
@@ -10,5 +12,7 @@ import type { WebhookContractFixtures } from "./types";
 export const WEBHOOK_CONTRACTS = {
   postmark: postmarkContract,
   mailgun: mailgunContract,
+  sendgrid: sendgridContract,
+  ses: sesContract,
   smtp: null,
 } satisfies Record<ProviderKind, WebhookContractFixtures | null>;

@@ -16,6 +16,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardTitle } from "@/components/ui/card";
 import { Field, inputClass } from "@/components/ui/field";
 import { useToast } from "@/components/ui/toast";
+import { CostRulesCard } from "./cost-rules";
 
 const NONE = "";
 
@@ -98,6 +99,7 @@ export function RoutingClient({ initial, canManage }: { initial: { providers: Pr
         </form>
       </Card>
       <RoutingPreview providers={providers} />
+      <CostRulesCard routing={routing} canManage={canManage} />
     </div>
   );
 }
@@ -111,6 +113,12 @@ interface PreviewHop {
 interface Preview {
   chain: PreviewHop[];
   skipped: Array<{ provider: ProviderKind; reason: string }>;
+  cost: {
+    strategy: string;
+    moved: boolean;
+    reason: string;
+    candidates: Array<{ provider: ProviderKind; marginal_cost: number | null; month_volume: number; monthly_budget: number | null; usable: boolean; note: string }>;
+  } | null;
 }
 
 /** Which chain a message would get, from the dispatcher's own function (GET /api/v1/routing/preview); the choice lives in the URL. */
@@ -187,6 +195,21 @@ function RoutingPreview({ providers }: { providers: ProviderViewLike[] }) {
                 );
               })}
             </ol>
+            {preview.data.cost ? (
+              <div className="mt-3 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-slate-800" data-testid="routing-preview-cost">
+                <p>
+                  <span className="font-medium">Cost rule:</span> {preview.data.cost.reason}
+                </p>
+                <ul className="mt-1 list-disc pl-5">
+                  {preview.data.cost.candidates.map((c) => (
+                    <li key={c.provider}>
+                      {providerConfigSpecs[c.provider].label}: {c.usable ? "eligible" : "not eligible"} — {c.note}; {c.month_volume.toLocaleString("en-US")} sent this month
+                      {c.marginal_cost !== null ? `, next email $${c.marginal_cost}` : ""}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
             {preview.data.skipped.length ? (
               <>
                 <h3 className="mt-3 text-sm font-medium text-slate-800">Skipped</h3>

@@ -93,11 +93,11 @@ function ProviderSummaryCard({ summary }: { summary: WebhookProviderSummary }) {
         </p>
       ) : !summary.last_authenticated_at ? (
         <p className="mt-4 text-sm text-slate-700">
-          Nothing has arrived yet: paste the webhook URL{summary.provider === "postmark" ? " and credentials" : ""} from{" "}
+          Nothing has arrived yet: set up the webhook in {name} as{" "}
           <Link className="font-medium text-sky-800 underline" href={`/settings/integrations/${summary.provider}`}>
             Settings → Integrations → {name}
           </Link>{" "}
-          into {name}.
+          describes (the URL, and the credentials or key it names).
         </p>
       ) : null}
     </Card>
