@@ -3,12 +3,11 @@
 import { useState } from "react";
 import { Filter, X } from "lucide-react";
 import { DASHBOARD_RANGES, RANGE_LABELS, utcInstant, type DashboardFilters, type DashboardRange } from "@/lib/console/dashboard-params";
-import { EMAIL_TYPES, PROVIDER_KINDS, type EmailType, type ProviderKind } from "@/lib/providers/provider-kind";
-import { EMAIL_TYPE_LABELS } from "@/lib/console/provider-status";
+import type { EmailType, ProviderKind } from "@/lib/providers/provider-kind";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field, inputClass } from "@/components/ui/field";
-import { providerLabel } from "./provider-label";
+import { PROVIDER_OPTIONS, SelectFilter, TextFilter, TYPE_OPTIONS } from "@/components/forms/filter-fields";
 
 /** The Dashboard's filters; applying them writes the URL (the page reads its figures from there). */
 export function DashboardFiltersForm({ filters, onApply }: { filters: DashboardFilters; onApply: (next: DashboardFilters) => void }) {
@@ -46,36 +45,10 @@ export function DashboardFiltersForm({ filters, onApply }: { filters: DashboardF
             </select>
           )}
         </Field>
-        <Field id="dashboard-provider" label="Provider" className="mt-0">
-          {(a11y) => (
-            <select {...a11y} name="provider" defaultValue={filters.provider ?? ""} className={inputClass}>
-              <option value="">All providers</option>
-              {PROVIDER_KINDS.map((k) => (
-                <option key={k} value={k}>
-                  {providerLabel(k)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field id="dashboard-type" label="Type" className="mt-0">
-          {(a11y) => (
-            <select {...a11y} name="type" defaultValue={filters.type ?? ""} className={inputClass}>
-              <option value="">All types</option>
-              {EMAIL_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {EMAIL_TYPE_LABELS[t]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field id="dashboard-campaign" label="Campaign" className="mt-0">
-          {(a11y) => <input {...a11y} name="campaign_id" defaultValue={filters.campaign_id ?? ""} className={inputClass} />}
-        </Field>
-        <Field id="dashboard-tag" label="Tag" className="mt-0">
-          {(a11y) => <input {...a11y} name="tag" defaultValue={filters.tag ?? ""} className={inputClass} />}
-        </Field>
+        <SelectFilter id="dashboard-provider" name="provider" label="Provider" options={PROVIDER_OPTIONS} anyLabel="All providers" defaultValue={filters.provider} />
+        <SelectFilter id="dashboard-type" name="type" label="Type" options={TYPE_OPTIONS} anyLabel="All types" defaultValue={filters.type} />
+        <TextFilter id="dashboard-campaign" name="campaign_id" label="Campaign" defaultValue={filters.campaign_id} />
+        <TextFilter id="dashboard-tag" name="tag" label="Tag" defaultValue={filters.tag} />
         <div className="col-span-2 mt-0 flex items-end gap-2 md:col-span-1">
           <Button type="submit">
             <Filter aria-hidden className="size-4" /> Apply

@@ -4,7 +4,7 @@ import type { Database } from "@/db";
 import type { AnalyticsDim } from "@/db/schema";
 import { EMAIL_TYPES, PROVIDER_KINDS, type EmailType, type ProviderKind } from "../providers/provider-kind";
 import { requireRole, type ServiceContext } from "../auth/context";
-import { isStorableString, parseOrThrow, storableDateTime } from "../validation";
+import { DATE_RANGE_MESSAGE, isStorableDate, isStorableString, parseOrThrow, storableDateTime } from "../validation";
 import { validationError } from "../errors";
 import { COUNTER_FIELDS, addCounts, emptyCounts, withRates, type Counts, type CounterField, type MetricsRow } from "./metric-fields";
 import { ROLLUP_SUMS, rollupSource } from "./rollup-sql";
@@ -47,6 +47,9 @@ export function resolvePeriod(q: { from?: Date; to?: Date; group_by?: GroupBy },
   else if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) issues.push({ field: "from", code: "range_too_long", message: `the range may cover at most ${MAX_RANGE_DAYS} days` });
   else if (q.group_by === "hour" && to.getTime() - from.getTime() > MAX_HOURLY_RANGE_DAYS * DAY_MS)
     issues.push({ field: "group_by", code: "range_too_long", message: `group_by=hour covers at most ${MAX_HOURLY_RANGE_DAYS} days; use day` });
+  // Rounding up to the hour and the preceding period of equal length must stay storable too (years 0001–9999).
+  else if (!isStorableDate(to) || !isStorableDate(new Date(2 * from.getTime() - to.getTime())))
+    issues.push({ field: "from", code: "out_of_range", message: `the period and the one before it ${DATE_RANGE_MESSAGE}` });
   if (issues.length) throw validationError(issues);
   return { from, to };
 }

@@ -16,8 +16,9 @@ function rowsOf<T>(result: unknown): T[] {
  *
  * Exact under concurrent traffic: the recompute holds an EXCLUSIVE lock on `analytics_deltas`, so writers that change
  * a recipient meanwhile wait at their delta insert, commit after the rebuild, and their delta then applies on top of
- * a rebuild that did not see their change. Webhook ingest and dispatch pause for the duration of the second step
- * (about a minute per million recipients on 2 cores). The first step's corrections make no deltas (they are counted by
+ * a rebuild that did not see their change. Webhook ingest pauses for both steps (step 1 holds a SHARE lock on
+ * `events`, so no event's engagement update races the recompute) and dispatch for the second (about a minute per
+ * million recipients on 2 cores). The first step's corrections make no deltas (they are counted by
  * the second): if a rebuild fails between the two, run it again. Figures of messages deleted since they were counted
  * are not rebuilt (there is nothing to rebuild from).
  */
@@ -26,6 +27,9 @@ export async function rebuildAnalytics(database: Database, workspaceId?: string)
   const recipientsChanged = await database.db.transaction(async (tx) => {
     // These writes make no deltas (the trigger skips while this is set): the recompute below counts them.
     await tx.execute(sql`select set_config('pm.analytics_rebuild', 'on', true)`);
+    // No event may be stored meanwhile: its trigger's `opens + 1` would be overwritten by the older count read here
+    // and its delta then deleted by step 2 — an open lost for good. SHARE blocks inserts until this commits.
+    await tx.execute(sql`lock table events in share mode`);
     const fromEvents = rowsOf<{ n: number }>(
       await tx.execute(sql`
         with e as (

@@ -22,8 +22,11 @@ const cidrList = z.preprocess(
     .optional(),
 );
 
-/** AWS's SNS hosts (sns.<region>.amazonaws.com, and .com.cn in China). */
-export const DEFAULT_SNS_SIGNING_CERT_HOSTS = "sns.*.amazonaws.com,sns.*.amazonaws.com.cn";
+/**
+ * AWS's SNS hosts: sns.<region>.amazonaws.com, and .com.cn in China. `<region>` matches an AWS region name only
+ * (us-east-1, us-gov-west-1, cn-north-1): a bare `*` would also match `sns.s3.amazonaws.com`, an S3 bucket named "sns".
+ */
+export const DEFAULT_SNS_SIGNING_CERT_HOSTS = "sns.<region>.amazonaws.com,sns.<region>.amazonaws.com.cn";
 
 export const envSchema = z.object({
   DATABASE_URL: z.preprocess(
@@ -51,8 +54,8 @@ export const envSchema = z.object({
   AWS_ENDPOINT_URL_SESV2: optionalUrl,
   /**
    * Hosts SNS signing certificates (and SubscribeURLs) may be fetched from, over HTTPS only: comma-separated, `*` one
-   * DNS label, an optional `:port` (`:*` any; without one only 443). A list other than the default is logged as a
-   * warning at start.
+   * DNS label, `<region>` one AWS region name, an optional `:port` (`:*` any; without one only 443). A list other than
+   * the default is logged as a warning at start.
    */
   SNS_SIGNING_CERT_HOSTS: z.preprocess(
     emptyAsUnset,
@@ -60,7 +63,7 @@ export const envSchema = z.object({
       .string()
       .default(DEFAULT_SNS_SIGNING_CERT_HOSTS)
       .transform((v) => v.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean))
-      .refine((list) => list.length > 0 && list.every((h) => /^(\*|[a-z0-9-]+)(\.(\*|[a-z0-9-]+))*(:(\*|\d{1,5}))?$/.test(h)), "must be comma-separated host names (a * stands for one label), each with an optional :port or :*"),
+      .refine((list) => list.length > 0 && list.every((h) => /^(\*|<region>|[a-z0-9-]+)(\.(\*|<region>|[a-z0-9-]+))*(:(\*|\d{1,5}))?$/.test(h)), "must be comma-separated host names (a * stands for one label, <region> for an AWS region name), each with an optional :port or :*"),
   ),
   DISPATCHER_ENABLED: bool(true),
   DISPATCHER_BATCH_SIZE: int(1000, 1),

@@ -9,7 +9,8 @@ export interface BillingMonth {
   to: Date;
 }
 
-export const MONTH_LABEL = /^(\d{4})-(0[1-9]|1[0-2])$/;
+/** YYYY-MM from 2000 to 9998 (Date.UTC reads years 0–99 as 19xx; a billing month must end in a storable year). */
+export const MONTH_LABEL = /^(2\d{3}|[3-8]\d{3}|9[0-8]\d{2}|99[0-8]\d|999[0-8])-(0[1-9]|1[0-2])$/;
 
 export function billingMonth(label: string, billingDay: number): BillingMonth {
   const match = MONTH_LABEL.exec(label);

@@ -57,39 +57,39 @@ export async function getPricing(ctx: ServiceContext): Promise<PricingView> {
 export async function putPricing(ctx: ServiceContext, body: unknown): Promise<PricingView> {
   requireRole(ctx, "admin");
   const input = parseOrThrow(pricingUpdateSchema, body);
-  const db = ctx.database.db;
-  const row = await loadRow(db, ctx.workspaceId);
-  const providers: StoredPricing = { ...(row?.providers ?? {}) };
-  const issues: FieldIssue[] = [];
-  for (const [kind, update] of Object.entries(input.providers ?? {}) as Array<[ProviderKind, NonNullable<NonNullable<typeof input.providers>[ProviderKind]>]>) {
-    const stored: StoredProviderPricing = { ...(providers[kind] ?? {}) };
-    const overrides = new Map((stored.plans ?? []).map((p) => [p.id, p]));
-    for (const id of update.remove_plans ?? []) overrides.delete(id);
-    for (const plan of update.plans ?? []) {
-      const published = providerPricing[kind]?.plans.find((p) => p.id === plan.id);
-      if (published && isDeepStrictEqual(withoutUndefined(plan), withoutUndefined(published))) overrides.delete(plan.id);
-      else overrides.set(plan.id, withoutUndefined(plan) as PricePlan);
+  // Read, merge and write under the row's lock: two admins saving at once must not drop each other's plans.
+  await ctx.database.db.transaction(async (tx) => {
+    await tx.insert(workspacePricing).values({ workspaceId: ctx.workspaceId }).onConflictDoNothing();
+    const [row] = await tx.select().from(workspacePricing).where(eq(workspacePricing.workspaceId, ctx.workspaceId)).for("update");
+    const providers: StoredPricing = { ...(row?.providers ?? {}) };
+    const issues: FieldIssue[] = [];
+    for (const [kind, update] of Object.entries(input.providers ?? {}) as Array<[ProviderKind, NonNullable<NonNullable<typeof input.providers>[ProviderKind]>]>) {
+      const stored: StoredProviderPricing = { ...(providers[kind] ?? {}) };
+      const overrides = new Map((stored.plans ?? []).map((p) => [p.id, p]));
+      for (const id of update.remove_plans ?? []) overrides.delete(id);
+      for (const plan of update.plans ?? []) {
+        const published = providerPricing[kind]?.plans.find((p) => p.id === plan.id);
+        if (published && isDeepStrictEqual(withoutUndefined(plan), withoutUndefined(published))) overrides.delete(plan.id);
+        else overrides.set(plan.id, withoutUndefined(plan) as PricePlan);
+      }
+      stored.plans = [...overrides.values()];
+      if (update.selected_plan !== undefined) stored.selected_plan = update.selected_plan;
+      if (update.dedicated_ips !== undefined) stored.dedicated_ips = update.dedicated_ips;
+      const book = providerPriceBook(kind, stored);
+      if (stored.selected_plan !== undefined && !book.plans.some((p) => p.id === stored.selected_plan)) {
+        issues.push({ field: `providers.${kind}.selected_plan`, code: "unknown_plan", message: `${kind} has no plan "${stored.selected_plan}"; use one of ${book.plans.map((p) => p.id).join(", ") || "(none: add a plan)"}` });
+      }
+      providers[kind] = stored;
     }
-    stored.plans = [...overrides.values()];
-    if (update.selected_plan !== undefined) stored.selected_plan = update.selected_plan;
-    if (update.dedicated_ips !== undefined) stored.dedicated_ips = update.dedicated_ips;
-    const book = providerPriceBook(kind, stored);
-    if (stored.selected_plan !== undefined && !book.plans.some((p) => p.id === stored.selected_plan)) {
-      issues.push({ field: `providers.${kind}.selected_plan`, code: "unknown_plan", message: `${kind} has no plan "${stored.selected_plan}"; use one of ${book.plans.map((p) => p.id).join(", ") || "(none: add a plan)"}` });
-    }
-    providers[kind] = stored;
-  }
-  if (issues.length) throw validationError(issues);
-  const values = {
-    billingDay: input.billing_day ?? row?.billingDay ?? 1,
-    premiumProvider: input.premium_provider !== undefined ? input.premium_provider : (row?.premiumProvider ?? null),
-    providers,
-    updatedAt: new Date(),
-  };
-  await db
-    .insert(workspacePricing)
-    .values({ workspaceId: ctx.workspaceId, ...values })
-    .onConflictDoUpdate({ target: workspacePricing.workspaceId, set: values });
+    if (issues.length) throw validationError(issues);
+    const values = {
+      billingDay: input.billing_day ?? row?.billingDay ?? 1,
+      premiumProvider: input.premium_provider !== undefined ? input.premium_provider : (row?.premiumProvider ?? null),
+      providers,
+      updatedAt: new Date(),
+    };
+    await tx.update(workspacePricing).set(values).where(eq(workspacePricing.workspaceId, ctx.workspaceId));
+  });
   invalidateWorkspaceCaches(ctx.workspaceId);
   return getPricing(ctx);
 }

@@ -133,15 +133,20 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
     consecutiveFailures: 0,
     circuitOpenedAt: null,
   };
-  await db
-    .insert(providerConfigs)
-    .values(values)
-    .onConflictDoUpdate({ target: [providerConfigs.workspaceId, providerConfigs.kind], set: { ...values, id: undefined, createdAt: undefined } });
-  // A provider the failover order does not name yet (one added after the workspace was created, e.g. SendGrid) joins
-  // its end when connected: connecting a provider should make it a fallback without a second step.
-  await ctx.database.query(sql`
-    update workspace_settings set failover_order = failover_order || ${JSON.stringify([kind])}::jsonb, updated_at = now()
-     where workspace_id = ${ctx.workspaceId} and not jsonb_exists(failover_order, ${kind})`);
+  await db.transaction(async (tx) => {
+    await tx
+      .insert(providerConfigs)
+      .values(values)
+      .onConflictDoUpdate({ target: [providerConfigs.workspaceId, providerConfigs.kind], set: { ...values, id: undefined, createdAt: undefined } });
+    // Connected for the first time and not named by the failover order (a provider added after the workspace was
+    // created, e.g. SendGrid): it joins the order's end, so connecting makes it a fallback without a second step. Not
+    // on later saves: a provider an admin took out of the order stays out when its credentials are rotated.
+    if (!existing) {
+      await tx.execute(sql`
+        update workspace_settings set failover_order = failover_order || ${JSON.stringify([kind])}::jsonb, updated_at = now()
+         where workspace_id = ${ctx.workspaceId} and not jsonb_exists(failover_order, ${kind})`);
+    }
+  });
   invalidateWorkspaceCaches(ctx.workspaceId);
   return getProviderView(ctx, kind);
 }

@@ -82,8 +82,12 @@ function choose(input: WorkspaceInputs & {
     type: input.type,
     chain: input.chain,
     rules: pricing.costRules,
-    // Healthy and enabled, and the message within the ESP's limits (a move must not turn a good copy into a refused one).
-    canSend: (kind) => canSendNow(input.providerRow(kind), now) && providerModule(kind).checkMessage(message).length === 0,
+    // Healthy, enabled and verified, and the message within the ESP's limits: a move for cost must not send a good
+    // copy first to a provider that will refuse it (a just-connected one with its domain still pending, say).
+    canSend: (kind) => {
+      const row = input.providerRow(kind);
+      return canSendNow(row, now) && row?.verificationStatus === "verified" && providerModule(kind).checkMessage(message).length === 0;
+    },
     plan: (kind) => {
       const plan = selectedPlan(pricing.view, kind);
       return plan ? { plan, dedicatedIps: pricing.view.providers[kind]?.dedicated_ips ?? 0 } : null;

@@ -218,6 +218,8 @@ describe.each(testDatabaseKinds())("deliverability analytics on %s", (kind) => {
       { from: "2000-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z" },
       { group_by: "hour", from: "2026-01-01T00:00:00Z", to: "2026-03-01T00:00:00Z" },
       { from: "0000-01-01T00:00:00Z" },
+      { from: "9999-12-31T00:00:00Z", to: "9999-12-31T23:30:00Z" }, // rounds up into year 10000
+      { from: "0001-01-01T00:00:00Z", to: "0001-01-08T00:00:00Z" }, // the previous period starts before year 1
       { tag: "a\u0000b" },
       { group_by: "week" },
       { provider: "mandrill" },

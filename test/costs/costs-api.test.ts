@@ -92,6 +92,8 @@ describe.each(testDatabaseKinds())("pricing and costs API on %s", (kind) => {
     const sendKey = await createApiKey(w.ctx, { name: "send only", scope: "send" });
     expect((await call(putPricingRoute, sendKey.key, "PUT", { billing_day: 2 })).status).toBe(403);
     expect((await call(getCostsRoute, w.key, "GET", undefined, "http://localhost/api/v1/costs?month=2026-13")).status).toBe(422);
+    // Years Date.UTC would read as 19xx, and a month ending past year 9999.
+    for (const month of ["0050-01", "9999-12"]) expect((await call(getCostsRoute, w.key, "GET", undefined, `http://localhost/api/v1/costs?month=${month}`)).status).toBe(422);
   });
 
   it("reports month-to-date and projected cost per provider and type, cost per delivered email and what-if totals", async () => {

@@ -115,7 +115,10 @@ describe.each(testDatabaseKinds())("configuration API on %s", (kind) => {
     // A provider the order does not name joins its end when connected; one it names keeps its place.
     await storeProviderRows(w.ctx, ["sendgrid", "postmark"]);
     expect((await (await getFailover(bearer(w.key), noParams)).json()).order).toEqual(["mailgun", "postmark", "sendgrid"]);
+    // Taken out by an admin, it stays out when its credentials are saved again.
     await putFailover(bearer(w.key, { method: "PUT", body: JSON.stringify(failover) }), noParams);
+    await storeProviderRows(w.ctx, ["sendgrid"]);
+    expect((await (await getFailover(bearer(w.key), noParams)).json()).order).toEqual(["mailgun", "postmark"]);
     const bad = await putFailover(bearer(w.key, { method: "PUT", body: JSON.stringify({ ...failover, order: ["mailgun", "mailgun"] }) }), noParams);
     expect(bad.status).toBe(422);
   });

@@ -79,6 +79,23 @@ describe.each(testDatabaseKinds())("SES send → SNS → webhook → suppression
     expect(sns.isConfirmed(hookUrl)).toBe(false);
   });
 
+  it("without a configured topic ARN refuses even an authentic SNS subscription: any AWS account can sign one", async () => {
+    const w2 = await workspaceFixture(t.database);
+    await connectProvider(w2.ctx, "ses", {
+      region: ses.region,
+      access_key_id: ses.accessKeyId,
+      secret_access_key: ses.secretAccessKey,
+      configuration_set: ses.configurationSet,
+      default_sender: "ops@example.com",
+    });
+    const hook2 = String(((await listProviderViews(w2.ctx)).find((v) => v.kind === "ses")!.webhook as { url: string }).url);
+    const before = sns.confirmations.length;
+    const attempt = await sns.subscribe(hook2);
+    expect(attempt.status).toBe(401);
+    expect(sns.confirmations).toHaveLength(before);
+    expect(sns.isConfirmed(hook2)).toBe(false);
+  });
+
   it("confirms the subscription by fetching its SubscribeURL once the signature verified", async () => {
     const confirmation = await sns.subscribe(hookUrl);
     expect(confirmation.status).toBe(200);

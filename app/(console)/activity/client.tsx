@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter } from "next/navigation";
 import { ChevronRight, Search, X } from "lucide-react";
 import { RECIPIENT_STATUSES } from "@/lib/sending/recipient-statuses";
-import { EMAIL_TYPES, PROVIDER_KINDS, type EmailType } from "@/lib/providers/provider-kind";
+import type { EmailType } from "@/lib/providers/provider-kind";
 import { providerConfigSpecs } from "@/lib/providers/config-registry";
 import { api } from "@/lib/console/api-client";
 import { EMAIL_TYPE_LABELS, formatTime } from "@/lib/console/provider-status";
@@ -14,6 +14,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Field, inputClass } from "@/components/ui/field";
+import { PROVIDER_OPTIONS, SelectFilter, TextFilter, TYPE_OPTIONS } from "@/components/forms/filter-fields";
 import { Table } from "@/components/ui/table";
 
 export interface EmailRow {
@@ -82,36 +83,10 @@ export function ActivityClient({ query, initial, error }: { query: Record<string
               </select>
             )}
           </Field>
-          <Field id="activity-provider" label="Provider" className="mt-0">
-            {(a11y) => (
-              <select {...a11y} name="provider" defaultValue={query.provider ?? ""} className={inputClass}>
-                <option value="">Any</option>
-                {PROVIDER_KINDS.map((k) => (
-                  <option key={k} value={k}>
-                    {label(k)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="activity-type" label="Type" className="mt-0">
-            {(a11y) => (
-              <select {...a11y} name="type" defaultValue={query.type ?? ""} className={inputClass}>
-                <option value="">Any</option>
-                {EMAIL_TYPES.map((t) => (
-                  <option key={t} value={t}>
-                    {EMAIL_TYPE_LABELS[t]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="activity-tag" label="Tag" className="mt-0">
-            {(a11y) => <input {...a11y} name="tag" defaultValue={query.tag ?? ""} className={inputClass} />}
-          </Field>
-          <Field id="activity-campaign" label="Campaign" className="mt-0">
-            {(a11y) => <input {...a11y} name="campaign_id" defaultValue={query.campaign_id ?? ""} className={inputClass} />}
-          </Field>
+          <SelectFilter id="activity-provider" name="provider" label="Provider" options={PROVIDER_OPTIONS} anyLabel="Any" defaultValue={query.provider} />
+          <SelectFilter id="activity-type" name="type" label="Type" options={TYPE_OPTIONS} anyLabel="Any" defaultValue={query.type} />
+          <TextFilter id="activity-tag" name="tag" label="Tag" defaultValue={query.tag} />
+          <TextFilter id="activity-campaign" name="campaign_id" label="Campaign" defaultValue={query.campaign_id} />
           <Field id="activity-from" label="From (UTC)" className="mt-3">
             {(a11y) => <input {...a11y} name="from" type="datetime-local" defaultValue={query.from?.slice(0, 16) ?? ""} className={inputClass} />}
           </Field>

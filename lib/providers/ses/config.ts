@@ -47,7 +47,7 @@ export const sesConfig = {
     { name: "secret_access_key", label: "Secret access key", input: "password", secret: { required: true, mask: "hidden" } },
     { name: "configuration_set", label: "Configuration set", input: "text", help: "The set whose SNS event destination posts to the webhook URL; every message names it." },
     { name: "default_sender", label: "Default sender", input: "email", help: "An address on a verified SES identity (domain or email address)." },
-    { name: "sns_topic_arn", label: "SNS topic ARN", input: "text", help: "Optional but recommended: only messages of this topic are accepted at the webhook." },
+    { name: "sns_topic_arn", label: "SNS topic ARN", input: "text", help: "Needed to receive events: only messages of this topic are accepted at the webhook (until it is set, the webhook refuses everything). Sending works without it." },
   ],
 } as const satisfies ProviderConfigSpec<"ses">;
 

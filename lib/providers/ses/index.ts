@@ -30,8 +30,8 @@ function snsVerifier(): SnsVerifier {
 }
 
 interface SesWebhookCredentials {
-  /** Only this topic's messages are accepted, when the operator set one. */
-  topicArn: string | null;
+  /** Only this topic's messages are accepted. */
+  topicArn: string;
 }
 
 export const sesModule = {
@@ -67,10 +67,16 @@ export const sesModule = {
   webhook: {
     // SNS posts its JSON as text/plain.
     contentTypes: ["text/plain", "application/json"],
-    credentials: ({ settings }) => ({ ok: true, value: { topicArn: typeof settings?.sns_topic_arn === "string" ? settings.sns_topic_arn : null } }),
+    // The topic is the credential: SNS signatures prove only that *some* AWS account's topic sent the message, and
+    // anyone can point a topic of theirs at this URL. Without a configured topic nothing is trusted (not even a
+    // SubscriptionConfirmation), like Mailgun without its signing key.
+    credentials: ({ settings }) =>
+      typeof settings?.sns_topic_arn === "string" && settings.sns_topic_arn
+        ? { ok: true, value: { topicArn: settings.sns_topic_arn } }
+        : { ok: false, reason: "Set the SNS topic ARN (sns_topic_arn) in the SES settings: events are accepted only from that topic" },
     /**
      * The SNS signature (certificate fetched over HTTPS from an allowed host), before anything in the body is trusted;
-     * then the topic, when one is configured. It covers every field we read: a replay re-delivers the same
+     * then the topic, which must be the configured one. It covers every field we read: a replay re-delivers the same
      * MessageId, which the dedup keys absorb.
      */
     authentication: {
@@ -80,7 +86,7 @@ export const sesModule = {
         // SNS's own host is down or slow: not the sender's fault, so 503 and SNS delivers it again later.
         if (!result.ok && result.reason === "certificate_unavailable") throw new AppError("service_unavailable", `${SNS_REASONS[result.reason]}: ${result.detail}`);
         if (!result.ok) return { ok: false, reason: `${SNS_REASONS[result.reason]}: ${result.detail}` };
-        if (credentials.topicArn && result.message.TopicArn !== credentials.topicArn) return { ok: false, reason: "The SNS topic is not the one configured for this workspace" };
+        if (result.message.TopicArn !== credentials.topicArn) return { ok: false, reason: "The SNS topic is not the one configured for this workspace" };
         return { ok: true };
       },
     },

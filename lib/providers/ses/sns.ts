@@ -67,12 +67,17 @@ export interface HostPattern {
   port: string | "*" | null;
 }
 
+/** An AWS region name as a host label: us-east-1, us-gov-west-1, cn-north-1, ap-southeast-2. */
+const AWS_REGION_LABEL = "[a-z]{2}(?:-[a-z]+)+-\\d{1,2}";
+/** sns.<region>.amazonaws.com(.cn): the region a certificate host names, which must be the topic's. */
+const AWS_SNS_HOST = /^sns\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;
+
 export function parseHostPatterns(list: readonly string[]): HostPattern[] {
   return list.map((entry) => {
     const [host, port] = entry.trim().toLowerCase().split(":") as [string, string | undefined];
     const source = host
       .split(".")
-      .map((label) => (label === "*" ? "[a-z0-9-]+" : label.replace(/[^a-z0-9-]/g, (c) => `\\${c}`)))
+      .map((label) => (label === "*" ? "[a-z0-9-]+" : label === "<region>" ? AWS_REGION_LABEL : label.replace(/[^a-z0-9-]/g, (c) => `\\${c}`)))
       .join("\\.");
     return { host: new RegExp(`^${source}$`), port: port === undefined ? null : port };
   });
@@ -186,6 +191,9 @@ export function createSnsVerifier(options: { hosts: readonly string[]; fetchTime
       if (m.Type !== "Notification" && (!m.SubscribeURL || !m.Token)) return { ok: false, reason: "malformed", detail: `a ${m.Type} carries SubscribeURL and Token` };
       const url = allowedHttpsUrl(m.SigningCertURL, patterns);
       if (!url || !url.pathname.endsWith(".pem")) return { ok: false, reason: "certificate_host", detail: "SigningCertURL is not an https:// .pem URL on an allowed SNS host (SNS_SIGNING_CERT_HOSTS)" };
+      // An AWS host must be the topic's own region's: a certificate from another region's SNS signs no message here.
+      const awsRegion = AWS_SNS_HOST.exec(url.hostname.toLowerCase())?.[1];
+      if (awsRegion && awsRegion !== m.TopicArn.split(":")[3]) return { ok: false, reason: "certificate_host", detail: "SigningCertURL's region is not the TopicArn's" };
       let cert;
       try {
         cert = await certificate(url, now);

@@ -31,6 +31,10 @@ describe("SNS certificate hosts", () => {
       "https://sns.us-east-1.amazonaws.com:8443/a.pem",
       "https://user:pw@sns.us-east-1.amazonaws.com/a.pem",
       "https://sns.a.b.amazonaws.com/a.pem",
+      // S3 hosts that a bare `*` would match: a bucket named "sns".
+      "https://sns.s3.amazonaws.com/a.pem",
+      "https://sns.s3-accelerate.amazonaws.com/a.pem",
+      "https://sns.s3-us-west-2.amazonaws.com/a.pem",
       "not a url",
     ]) {
       expect(allowedHttpsUrl(bad, defaults), bad).toBeNull();
@@ -43,7 +47,7 @@ describe("SNS certificate hosts", () => {
     expect(allowedHttpsUrl("https://127.0.0.1:4041/a.pem", parseHostPatterns(["localhost:*"]))).toBeNull();
   });
   it("the environment variable defaults to AWS's hosts and refuses junk", () => {
-    expect(parseEnv({}).SNS_SIGNING_CERT_HOSTS).toEqual(["sns.*.amazonaws.com", "sns.*.amazonaws.com.cn"]);
+    expect(parseEnv({}).SNS_SIGNING_CERT_HOSTS).toEqual(["sns.<region>.amazonaws.com", "sns.<region>.amazonaws.com.cn"]);
     expect(parseEnv({ SNS_SIGNING_CERT_HOSTS: "localhost:*, sns.*.example.test" }).SNS_SIGNING_CERT_HOSTS).toEqual(["localhost:*", "sns.*.example.test"]);
     expect(() => parseEnv({ SNS_SIGNING_CERT_HOSTS: "https://evil/" })).toThrow(/SNS_SIGNING_CERT_HOSTS/);
   });
@@ -54,6 +58,9 @@ describe("SNS certificate hosts", () => {
     expect(await v.verify({ ...base, Type: "SubscriptionConfirmation", Message: "m" }, now)).toMatchObject({ ok: false, reason: "malformed" });
     expect(await v.verify(notification("x", { SigningCertURL: "https://attacker.example/cert.pem" }), now)).toMatchObject({ ok: false, reason: "certificate_host" });
     expect(await v.verify(notification("x", { SigningCertURL: "https://sns.us-east-1.amazonaws.com/cert.txt" }), now)).toMatchObject({ ok: false, reason: "certificate_host" });
+    // Another region's SNS host than the topic's.
+    const otherRegion = base.TopicArn.split(":")[3] === "eu-west-1" ? "us-east-1" : "eu-west-1";
+    expect(await v.verify(notification("x", { SigningCertURL: `https://sns.${otherRegion}.amazonaws.com/cert.pem` }), now)).toMatchObject({ ok: false, reason: "certificate_host" });
     expect(await v.verify([{ event: "x" }], now)).toMatchObject({ ok: false, reason: "malformed" });
   });
 });

@@ -27,7 +27,7 @@ const UNTRUSTED = { eventType: "Bounce", mail: { messageId: 42 } };
 
 /** SES event publishing through SNS: one event per Notification, signed by SNS (SignatureVersion 1, SHA1withRSA). */
 export const sesContract: WebhookContractFixtures = {
-  connectBody: { region: "us-east-1", access_key_id: "AKIACONTRACT00000000", secret_access_key: "contract-secret-access-key-000", configuration_set: "pm-events", default_sender: "ops@example.com" },
+  connectBody: { region: "us-east-1", access_key_id: "AKIACONTRACT00000000", secret_access_key: "contract-secret-access-key-000", configuration_set: "pm-events", default_sender: "ops@example.com", sns_topic_arn: sns.topicArn },
   providerMessageId: (n) => `0100018c0000${String(n).padStart(4, "0")}-contract-0000-0000-000000000000-000000`,
   body: (fixture, copy, now) => {
     const event = loadFixture<Record<string, any>>(`ses/${fixture}`); // eslint-disable-line @typescript-eslint/no-explicit-any -- fixture JSON
