@@ -173,22 +173,23 @@ function parsedOrBadRequest<T>(parse: () => T, onPayloadError?: () => void): T {
   try {
     return parse();
   } catch (err) {
-    if (err instanceof WebhookPayloadError) {
-      onPayloadError?.();
-      throw new AppError("invalid_request", err.message, { issues: err.issues });
-    }
-    throw err;
+    throw asBadRequest(err, onPayloadError);
   }
 }
 
+/** The same for an asynchronous check (SNS fetches its signing certificate first). */
 async function parsedOrBadRequestAsync<T>(parse: () => Promise<T>, onPayloadError?: () => void): Promise<T> {
   try {
     return await parse();
   } catch (err) {
-    return parsedOrBadRequest(() => {
-      throw err;
-    }, onPayloadError);
+    throw asBadRequest(err, onPayloadError);
   }
+}
+
+function asBadRequest(err: unknown, onPayloadError?: () => void): unknown {
+  if (!(err instanceof WebhookPayloadError)) return err;
+  onPayloadError?.();
+  return new AppError("invalid_request", err.message, { issues: err.issues });
 }
 
 function receipt(parsed: WebhookParseResult, result: IngestResult): WebhookReceipt {
