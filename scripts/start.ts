@@ -1,10 +1,8 @@
 /**
- * `npm start`: validate the environment, build when there is no current build, then serve with `next start`.
- * Migrations run and the dispatcher starts inside the server process (instrumentation.ts): with PGlite one process
- * must own the database.
+ * `npm start`: validate the environment, build when there is no current build, then serve: Next.js and the lean
+ * front for the hot routes in this one process (server/start-server.ts). Migrations run and the dispatcher starts
+ * inside it (instrumentation.ts, run by Next.js's prepare): with PGlite one process must own the database.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { parseEnv, appUrl, ConfigError } from "../lib/config/env";
 import { ensureBuild } from "./lib/ensure-build";
 
@@ -21,15 +19,8 @@ try {
 
 ensureBuild();
 
-const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(e.PORT)], {
-  stdio: "inherit",
-  env: {
-    ...process.env,
-    NEXTAUTH_URL: process.env.NEXTAUTH_URL || appUrl(e),
-    NEXT_TELEMETRY_DISABLED: "1",
-    // We handle SIGTERM/SIGINT ourselves (lib/server-runtime.ts) so the dispatcher can finish or release its work.
-    NEXT_MANUAL_SIG_HANDLE: "true",
-  },
-});
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// What `next start` sets for its server; set before Next.js (and React) load, which read them at import.
+Object.assign(process.env, { NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXTAUTH_URL: process.env.NEXTAUTH_URL || appUrl(e) });
+const { startAppServer } = await import("../server/start-server");
+await startAppServer({ dir: process.cwd(), port: e.PORT, hostname: e.LISTEN_HOST });
+console.error(`[start] listening on ${e.LISTEN_HOST ?? "every interface"}:${e.PORT} (${e.LEAN_TRANSPORT ? "lean transport for the send API and webhooks" : "Next.js for every route"})`);

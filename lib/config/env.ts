@@ -47,6 +47,13 @@ export const envSchema = z.object({
   NEXTAUTH_SECRET: optionalString,
   APP_URL: optionalUrl,
   PORT: int(3000, 1),
+  /** Interface `npm start` listens on; unset: every interface (as `next start`). */
+  LISTEN_HOST: optionalString,
+  /**
+   * `npm start` serves the send API and the webhook receivers through its lean node:http front (server/front.ts),
+   * calling the same route handler functions as Next.js; false: Next.js serves every route.
+   */
+  LEAN_TRANSPORT: bool(true),
   POSTMARK_API_BASE_URL: optionalUrl,
   MAILGUN_API_BASE_URL: optionalUrl,
   SENDGRID_API_BASE_URL: optionalUrl,

@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { bearer, workspaceFixture } from "../support/fixtures";
 import { storeProviderRows } from "../support/providers";
-import { POST as send } from "@/app/api/v1/emails/send/route";
+import { POST as sendHandler } from "@/app/api/v1/emails/send/route";
+import { closeFront, sendPath, through, TRANSPORTS, type TransportKind } from "../support/transports";
 import { GET as getEmailRoute } from "@/app/api/v1/emails/[id]/route";
 import { GET as listEmailsRoute } from "@/app/api/v1/emails/route";
 import { messageRecipients, messages, suppressions } from "@/db/schema";
@@ -11,14 +12,24 @@ import { messageRecipients, messages, suppressions } from "@/db/schema";
 type Fixture = Awaited<ReturnType<typeof workspaceFixture>>;
 const noParams = { params: Promise.resolve({}) };
 
-function post(key: string, body: unknown, headers: Record<string, string> = {}) {
-  const raw = typeof body === "string" ? body : JSON.stringify(body);
-  return send(bearer(key, { method: "POST", body: raw, headers }), noParams);
+/** POST /api/v1/emails/send through `transport` (both run the same handler function). */
+function poster(transport: TransportKind) {
+  const send = through(transport, sendHandler, sendPath);
+  const post = (key: string, body: unknown, headers: Record<string, string> = {}) => {
+    const raw = typeof body === "string" ? body : JSON.stringify(body);
+    return send(bearer(key, { method: "POST", body: raw, headers }), noParams);
+  };
+  return { send, post };
 }
+const { post } = poster("route handler");
+afterAll(() => closeFront());
 
 const valid = { from: "Acme <ops@acme.test>", to: "jane@example.test", subject: "Hello", html_body: "<p>Hi</p>" };
 
-describe.each(testDatabaseKinds())("send API on %s", (kind) => {
+const cases = testDatabaseKinds().flatMap((kind) => TRANSPORTS.map((transport) => [kind, transport] as const));
+
+describe.each(cases)("send API on %s via the %s", (kind, transport) => {
+  const { send, post } = poster(transport);
   let t: TestDatabase;
   let a: Fixture;
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { events } from "@/db/schema";
 import { POST as webhookPost } from "@/app/webhooks/[provider]/[hookId]/route";
 import { receiveWebhook } from "@/lib/webhooks/receive-webhook";
+import { closeFront, through, TRANSPORTS, webhookPath } from "../support/transports";
 import type { RecipientStatus } from "@/db/schema";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import {
@@ -21,13 +22,17 @@ import {
 
 const params = (hookId: string) => ({ hookId });
 type HookParams = ReturnType<typeof params>;
-// The one webhook route, as each ESP's URL reaches it: /webhooks/{provider}/{hookId}.
-const postmarkPost = (request: Request, p: HookParams) => webhookPost(request, { params: Promise.resolve({ provider: "postmark", ...p }) });
-const mailgunPost = (request: Request, p: HookParams) => webhookPost(request, { params: Promise.resolve({ provider: "mailgun", ...p }) });
+afterAll(() => closeFront());
 let unique = 0;
 const freshEmail = () => `user${++unique}-${Date.now().toString(36)}@example.com`;
 
-describe.each(testDatabaseKinds())("webhook routes on %s", (kind) => {
+const cases = testDatabaseKinds().flatMap((kind) => TRANSPORTS.map((transport) => [kind, transport] as const));
+
+describe.each(cases)("webhook routes on %s via the %s", (kind, transport) => {
+  // The one webhook route, as each ESP's URL reaches it: /webhooks/{provider}/{hookId}, through either transport.
+  const route = through(transport, webhookPost, webhookPath);
+  const postmarkPost = (request: Request, p: HookParams) => route(request, { params: Promise.resolve({ provider: "postmark", ...p }) });
+  const mailgunPost = (request: Request, p: HookParams) => route(request, { params: Promise.resolve({ provider: "mailgun", ...p }) });
   let t: TestDatabase;
   let ws: Awaited<ReturnType<typeof webhookWorkspace>>;
   beforeAll(async () => {
