@@ -79,12 +79,18 @@ export function targets(r: BenchReport): Target[] {
   const send100Ratio = (r.send100.app.okPerSec * 100) / (r.send100.machine.okPerSec * 100);
   const dispatchRatio = r.dispatch.emailsPerSec / r.baseline.emailsPerSec;
   const webhookRatio = r.webhook.app.okPerSec / r.webhook.framework.okPerSec;
+  const send1Machine = r.send1.app.okPerSec / r.send1.machine.okPerSec;
+  const webhookMachine = r.webhook.app.okPerSec / r.webhook.machine.okPerSec;
+  // Issue 19: the app (npm start, i.e. the lean front for these routes) against the framework floor, ≥ 3×; stretch
+  // ≥ 0.5× the machine floor (node:http + one INSERT).
   return [
-    { name: "Send API (1 recipient) vs framework floor", measured: `${f2(send1Ratio)}×`, cpuNormalized: `${f2(perCpuSecond(r.send1.app) / perCpuSecond(r.send1.framework))}×`, target: "≥ 0.70×", met: send1Ratio >= 0.7 },
+    { name: "Send API (1 recipient, lean transport) vs framework floor", measured: `${f2(send1Ratio)}×`, cpuNormalized: `${f2(perCpuSecond(r.send1.app) / perCpuSecond(r.send1.framework))}×`, target: "≥ 3.00×", met: send1Ratio >= 3 },
+    { name: "— stretch: vs machine floor", measured: `${f2(send1Machine)}×`, cpuNormalized: `${f2(perCpuSecond(r.send1.app) / perCpuSecond(r.send1.machine))}×`, target: "≥ 0.50×", met: send1Machine >= 0.5 },
     { name: "Send API (100 recipients) vs machine floor, recipients/s", measured: `${f2(send100Ratio)}×`, cpuNormalized: `${f2(perCpuSecond(r.send100.app) / perCpuSecond(r.send100.machine))}×`, target: "≥ 0.50×", met: send100Ratio >= 0.5 },
     { name: "Dispatch vs one-email-per-call baseline", measured: `${f0(dispatchRatio)}×`, target: "≥ 100×", met: dispatchRatio >= 100 },
     { name: "Provider calls per email (dispatch)", measured: r.dispatch.callsPerEmail.toFixed(4), target: "≤ 0.002", met: r.dispatch.callsPerEmail <= 0.002 },
-    { name: "Webhook ingest vs framework floor", measured: `${f2(webhookRatio)}×`, cpuNormalized: `${f2(perCpuSecond(r.webhook.app) / perCpuSecond(r.webhook.framework))}×`, target: "≥ 0.70×", met: webhookRatio >= 0.7 },
+    { name: "Webhook ingest (lean transport) vs framework floor", measured: `${f2(webhookRatio)}×`, cpuNormalized: `${f2(perCpuSecond(r.webhook.app) / perCpuSecond(r.webhook.framework))}×`, target: "≥ 3.00×", met: webhookRatio >= 3 },
+    { name: "— stretch: vs machine floor", measured: `${f2(webhookMachine)}×`, cpuNormalized: `${f2(perCpuSecond(r.webhook.app) / perCpuSecond(r.webhook.machine))}×`, target: "≥ 0.50×", met: webhookMachine >= 0.5 },
     {
       name: "Webhook duplicates add no rows",
       measured: `${f0(r.dedup.actualRows)} rows / ${f0(r.dedup.expectedRows)} expected`,
@@ -120,7 +126,7 @@ function loadRows(r: BenchReport): string[][] {
     res.cpu ? f0(perCpuSecond(res) * unit) : "",
   ];
   return [
-    row("send, 1 rcpt — app (next start)", r.send1.app),
+    row("send, 1 rcpt — app (npm start: lean front)", r.send1.app),
     row("send, 1 rcpt — framework floor (next-floor)", r.send1.framework),
     row("send, 1 rcpt — machine floor (node:http + INSERT)", r.send1.machine),
     row("send, 1 rcpt — node:http parse only (no DB)", r.send1.bareHttp),
@@ -201,7 +207,7 @@ export function resultsMarkdown(r: BenchReport): string {
     `"cores" = CPU used during the measured window, from /proc: the server's process tree, all PostgreSQL processes, the autocannon process, and everything else on the machine (other work sharing it). "ok per CPU-s" = ok/s ÷ (server + PostgreSQL cores).`,
     "",
     `Per-request machine time at saturation (1 / throughput): app ${f0(g.app)} µs, framework floor ${f0(g.framework)} µs, machine floor ${f0(g.machine)} µs, bare node:http without a database ${f0(g.bare)} µs.`,
-    `The app's gap to the machine floor is ${f0(g.gap)} µs per request; the Next.js framework itself (framework floor − bare node:http) accounts for ≈ ${f0(g.frameworkOverhead)} µs of it (${(g.frameworkShare * 100).toFixed(0)}%), the rest is the app's own work (auth lookup, validation, routing and suppression queries, the two-statement transaction, NOTIFY).`,
+    `The app's gap to the machine floor is ${f0(g.gap)} µs per request. Through Next.js it would also pay the framework's own ≈ ${f0(g.frameworkOverhead)} µs per request (framework floor − bare node:http); the lean front does not, so the gap is the app's own work (Request/Response conversion, auth lookup, validation, the one accept statement with its suppression probe, NOTIFY).`,
     "",
     `### Dispatch (${r.dispatch.recipients.toLocaleString("en-US")} queued recipients, Postmark emulator with +${r.settings.providerLatencyMs} ms per request)`,
     "",

@@ -10,9 +10,12 @@ export const DISPATCH_CHANNEL = "pm_dispatch";
  * poll picks the work up anyway.
  */
 const WINDOW_MS = 25;
-const state = new WeakMap<Database, { last: number; trailing: boolean }>();
+type Window = { last: number; trailing: boolean };
+// On globalThis: `npm start`'s lean front (server/front.ts) and Next.js's bundle load this module twice; one window.
+const g = globalThis as unknown as { __pmDispatchSignal?: WeakMap<Database, Window> };
 
 export function wakeDispatchers(database: Database): void {
+  const state = (g.__pmDispatchSignal ??= new WeakMap());
   const s = state.get(database) ?? { last: 0, trailing: false };
   state.set(database, s);
   const now = Date.now();

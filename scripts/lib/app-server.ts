@@ -19,7 +19,8 @@ export interface RunningApp {
   url: string;
   dataDir: string;
   process: ChildProcess;
-  stop(): Promise<void>;
+  /** Stops the app and removes its DATA_DIR, unless `keepDataDir` (a restart on the same data follows). */
+  stop(options?: { keepDataDir?: boolean }): Promise<void>;
 }
 
 /**
@@ -55,14 +56,14 @@ export async function startApp(options: { env?: Record<string, string>; log?: st
     url,
     dataDir,
     process: child,
-    async stop() {
+    async stop(stopOptions = {}) {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
         await exited;
         clearTimeout(timer);
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!stopOptions.keepDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
