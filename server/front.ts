@@ -64,7 +64,8 @@ export function createFrontServer(routes: readonly HotRoute[], fallback: Fallbac
 async function serveHot(route: HotRoute, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const request = toWebRequest(req, res);
   if (!request) {
-    res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "invalid_request", message: "The request's Host header or headers are malformed" } }));
+    sendJson(res, 400, { error: { code: "invalid_request", message: "The request's Host header or headers are malformed" } });
+    if (!req.complete) discardBody(req);
     return;
   }
   const response = await route.handler(request, { params: Promise.resolve(params) });
@@ -182,5 +183,10 @@ function failed(res: http.ServerResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "internal_error", message: "Something went wrong on our side" } }));
+  sendJson(res, 500, { error: { code: "internal_error", message: "Something went wrong on our side" } });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
 }
