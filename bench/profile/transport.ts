@@ -5,6 +5,7 @@
  * POST /api/v1/emails/send (1 recipient) and POST /webhooks/postmark/{hook_id} with 50 connections for 8 s each.
  */
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { openDatabase } from "../../db/client";
@@ -60,7 +61,8 @@ try {
           const res = await runLoad({ ...opts, connections: 50, durationSec: seconds });
           const cpu = cpuBetween(a, snapshot(), app.process.pid!);
           const label = `${what} via ${lean === "true" ? "lean front" : "Next.js"}`;
-          console.log(`${label}: ${res.okPerSec.toFixed(0)} ok/s, p99 ${res.p99} ms, non-2xx ${res.non2xx}, server ${cpu.server.toFixed(2)} cores, pg ${cpu.postgres.toFixed(2)}, other ${(cpu.machine - cpu.server - cpu.postgres - cpu.loadGenerator).toFixed(2)}`);
+          const rssMb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${app.process.pid}/status`, "utf8"))![1]) / 1024;
+          console.log(`${label}: ${res.okPerSec.toFixed(0)} ok/s, p99 ${res.p99} ms, non-2xx ${res.non2xx}, server ${cpu.server.toFixed(2)} cores, pg ${cpu.postgres.toFixed(2)}, other ${(cpu.machine - cpu.server - cpu.postgres - cpu.loadGenerator).toFixed(2)}, server RSS after ${rssMb.toFixed(0)} MB`);
           if (!best[label] || best[label].okPerSec < res.okPerSec) best[label] = { okPerSec: res.okPerSec, p99: res.p99, serverCores: cpu.server };
         }
       } finally {
