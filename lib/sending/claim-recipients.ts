@@ -31,6 +31,25 @@ function claimCursor(): { after: string } {
   return (g.__pmClaimCursor ??= { after: "" });
 }
 
+/**
+ * Whether a row can be claimed (see claimDueRecipients): queued and deferred rows by the dispatcher's clock; `sending`
+ * rows once their lease has ended by the database's clock. The first condition is implied by the exact one (a
+ * `sending` row's next_attempt_at is its locked_until) and only gives the due index a range to scan. A `sending` row
+ * without locked_until (handed back by an older version) falls back to next_attempt_at, on the database's clock too.
+ */
+function isDue(now: string, alias?: string) {
+  const col = (name: string) => sql.raw(alias ? `${alias}.${name}` : name);
+  return sql`${col("status")} in ('queued', 'deferred', 'sending')
+    and ${col("next_attempt_at")} <= greatest(${now}::timestamptz, now())
+    and case when ${col("status")} = 'sending' then coalesce(${col("locked_until")}, ${col("next_attempt_at")}) <= now()
+             else ${col("next_attempt_at")} <= ${now}::timestamptz end`;
+}
+
+/** The end of a lease that starts now, on the database's clock. */
+export function leaseEnd(leaseMs: number) {
+  return sql`now() + ${leaseMs}::float8 * interval '1 millisecond'`;
+}
+
 /** Most workspaces one claim spreads over; a round that finds more serves the rest on the following rounds. */
 export const MAX_WORKSPACES_PER_CLAIM = 32;
 
@@ -38,6 +57,13 @@ export const MAX_WORKSPACES_PER_CLAIM = 32;
  * Claims up to `limit` due recipients for this worker: FOR UPDATE SKIP LOCKED so concurrent dispatchers never take
  * the same row, and a lease — next_attempt_at moves to the lease's end while the row is `sending`, so a crashed
  * worker's rows simply become due again when the lease expires.
+ *
+ * Two clocks, on purpose. Leases are the database's: a lease ends at the database's `now()` plus `leaseMs`, and a
+ * `sending` row is taken over only once the database's `now()` has passed `locked_until` — so a process whose clock
+ * runs ahead cannot steal a live claim, and one whose clock lags cannot hold a dead one. Scheduled work (queued and
+ * deferred rows: retry delays, send_at, backoff) is due by the caller's `now`, the dispatcher's clock that also wrote
+ * those times. While a row is `sending`, next_attempt_at equals locked_until (both the database's), which keeps the
+ * due index's range condition valid for both kinds of row.
  *
  * Fair between tenants: the claim first finds up to MAX_WORKSPACES_PER_CLAIM workspaces with due work (a skip scan
  * over the (workspace_id, next_attempt_at, id) due index, starting after the last workspace this process served and
@@ -47,28 +73,35 @@ export const MAX_WORKSPACES_PER_CLAIM = 32;
  */
 export async function claimDueRecipients(
   database: Database,
-  options: { workerId: string; limit: number; now: Date; leaseMs: number; startAt?: string },
+  options: {
+    workerId: string;
+    limit: number;
+    /** The dispatcher's clock: what queued and deferred rows are due by. Leases use the database's clock. */
+    now: Date;
+    leaseMs: number;
+    startAt?: string;
+  },
 ): Promise<ClaimedRecipient[]> {
   const now = options.now.toISOString();
-  const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
+  const dueRow = isDue(now);
   const start = options.startAt ?? claimCursor().after;
   const rows = await database.query<Record<string, unknown>>(sql`
     with recursive after_start as (
       (select workspace_id from message_recipients
-        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id > ${start}
+        where ${dueRow} and workspace_id > ${start}
         order by workspace_id limit 1)
       union all
       select (select m.workspace_id from message_recipients m
-               where m.status in ('queued', 'deferred', 'sending') and m.next_attempt_at <= ${now}::timestamptz and m.workspace_id > a.workspace_id
+               where ${isDue(now, "m")} and m.workspace_id > a.workspace_id
                order by m.workspace_id limit 1)
         from after_start a where a.workspace_id is not null
     ), before_start as (
       (select workspace_id from message_recipients
-        where status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz and workspace_id <= ${start}
+        where ${dueRow} and workspace_id <= ${start}
         order by workspace_id limit 1)
       union all
       select (select m.workspace_id from message_recipients m
-               where m.status in ('queued', 'deferred', 'sending') and m.next_attempt_at <= ${now}::timestamptz and m.workspace_id > b.workspace_id
+               where ${isDue(now, "m")} and m.workspace_id > b.workspace_id
                  and m.workspace_id <= ${start}
                order by m.workspace_id limit 1)
         from before_start b where b.workspace_id is not null
@@ -84,15 +117,15 @@ export async function claimDueRecipients(
       select d.* from tenants t
       cross join lateral (
         select id, status as prev_status, locked_by as prev_locked_by, updated_at as prev_claimed_at from message_recipients
-         where workspace_id = t.workspace_id and status in ('queued', 'deferred', 'sending') and next_attempt_at <= ${now}::timestamptz
+         where workspace_id = t.workspace_id and ${dueRow}
          order by next_attempt_at, id
          limit (select n from share)
          for update skip locked
       ) d
     )
     update message_recipients r
-       set status = 'sending', locked_by = ${options.workerId}, locked_until = ${until}::timestamptz,
-           next_attempt_at = ${until}::timestamptz, updated_at = ${now}::timestamptz,
+       set status = 'sending', locked_by = ${options.workerId}, locked_until = ${leaseEnd(options.leaseMs)},
+           next_attempt_at = ${leaseEnd(options.leaseMs)}, updated_at = now(),
            reclaims = r.reclaims + case when due.prev_status = 'sending' and due.prev_locked_by is not null then 1 else 0 end
       from due
      where r.id = due.id
@@ -128,28 +161,27 @@ export async function claimDueRecipients(
 }
 
 /**
- * Heartbeat: pushes the lease of a round still in flight forward, so a long round (a slow relay, a large SMTP
- * batch) is never taken over by another worker while it is still sending.
+ * Heartbeat: pushes the lease of a round still in flight forward (from the database's `now()`), so a long round (a
+ * slow relay, a large SMTP batch) is never taken over by another worker while it is still sending.
  */
-export async function extendLease(database: Database, claimToken: string, now: Date, leaseMs: number): Promise<void> {
-  const until = new Date(now.getTime() + leaseMs).toISOString();
+export async function extendLease(database: Database, claimToken: string, leaseMs: number): Promise<void> {
   await database.query(sql`
-    update message_recipients set locked_until = ${until}::timestamptz, next_attempt_at = ${until}::timestamptz
+    update message_recipients set locked_until = ${leaseEnd(leaseMs)}, next_attempt_at = ${leaseEnd(leaseMs)}
      where locked_by = ${claimToken} and status = 'sending'`);
 }
 
 /**
- * Gives back what a worker holds (shutdown without finishing): its leases end now, so another worker takes the rows
- * over at once — through the same path as after a crash, because a released row was `sending` and its provider call
- * may be in flight or done: the taker records an `unknown` attempt (or, where the ESP can tell, finds the copy
- * already accepted) before any resend. Claim tokens are `${workerId}#${round}`; every round of this worker is released.
- * A round that still finishes before the takeover records its outcome as usual (it still holds the rows).
+ * Gives back what a worker holds (shutdown without finishing): its leases end now (the database's `now()`), so another
+ * worker takes the rows over at once — through the same path as after a crash, because a released row was `sending`
+ * and its provider call may be in flight or done: the taker records an `unknown` attempt (or, where the ESP can tell,
+ * finds the copy already accepted) before any resend. Claim tokens are `${workerId}#${round}`; every round of this
+ * worker is released. A round that still finishes before the takeover records its outcome as usual (it still holds the
+ * rows); one that finishes after it only adds its attempt to the history (the taker's outcome wins).
  */
-export async function releaseClaims(database: Database, workerId: string, now: Date): Promise<number> {
+export async function releaseClaims(database: Database, workerId: string): Promise<number> {
   const prefix = `${workerId}#`;
   const rows = await database.query(sql`
-    update message_recipients
-       set locked_until = ${now.toISOString()}::timestamptz, next_attempt_at = ${now.toISOString()}::timestamptz
+    update message_recipients set locked_until = now(), next_attempt_at = now()
      where left(locked_by, ${prefix.length}) = ${prefix} and status = 'sending'
     returning id`);
   return rows.length;

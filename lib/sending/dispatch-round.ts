@@ -11,7 +11,7 @@ import { newId } from "../ids";
 import { metrics } from "../metrics/metrics";
 import { loggableError, logger } from "../logger";
 import type { AdapterPool } from "./adapter-pool";
-import type { ClaimedRecipient } from "./claim-recipients";
+import { leaseEnd, type ClaimedRecipient } from "./claim-recipients";
 import { recordCallOutcome } from "./circuit-breaker";
 import { canSendNow } from "../providers/provider-health";
 import { defer, isTooOld, nextStep, type FailoverSettings, type NextStep, type Outcome } from "./failover-policy";
@@ -372,7 +372,7 @@ function dueSince(message: MessageRow): Date {
 /**
  * Gives a claim back after a failure before any provider call: due again in a few seconds. Rows taken over from a
  * dead worker go back to that worker's expired claim (its takeover count undone), so the next claim still treats
- * them as possibly sent.
+ * them as possibly sent; that claim's lease ends `delayMs` from now on the database's clock, like every lease.
  */
 async function handBack(deps: RoundDeps, claimed: ClaimedRecipient[], delayMs = 5000) {
   const rows = claimed.map((r) => ({ id: r.id, lost_token: r.lostClaim?.token ?? null, lost_at: r.lostClaim?.claimedAt.toISOString() ?? null }));
@@ -380,10 +380,11 @@ async function handBack(deps: RoundDeps, claimed: ClaimedRecipient[], delayMs = 
   await deps.database.query(sql`
     update message_recipients r set
       status = case when v.lost_token is null then 'queued' else 'sending' end,
-      locked_by = v.lost_token, locked_until = null,
+      locked_by = v.lost_token,
+      locked_until = case when v.lost_token is null then null else ${leaseEnd(delayMs)} end,
       updated_at = coalesce(v.lost_at, r.updated_at),
       reclaims = case when v.lost_token is null then r.reclaims else greatest(r.reclaims - 1, 0) end,
-      next_attempt_at = ${due}::timestamptz
+      next_attempt_at = case when v.lost_token is null then ${due}::timestamptz else ${leaseEnd(delayMs)} end
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(id text, lost_token text, lost_at timestamptz)
     where r.id = v.id and r.locked_by = ${deps.workerId} and r.status = 'sending'`);
 }
@@ -395,9 +396,10 @@ interface Recovered {
 
 /**
  * Before resending copies whose worker died mid-call (claims taken over from an expired lease), asks each provider
- * that can tell (`findAccepted`: Postmark's outbound search by our metadata) whether it already accepted them. Those
- * are recorded as sent with the ESP's id instead of being sent twice; the rest (not found, or a provider that cannot
- * tell, or a failed look-up) are resent as before — delivery stays at-least-once.
+ * that can tell (`findAccepted`: Postmark's outbound search by our metadata, Mailgun's events by recipient matched on
+ * our v: variables) whether it already accepted them. Those are recorded as sent with the ESP's id instead of being
+ * sent twice; the rest (not found, or a provider that cannot tell, or a failed look-up) are resent as before — delivery
+ * stays at-least-once.
  */
 async function findAcceptedLostCopies(deps: RoundDeps, claimed: ClaimedRecipient[], providerByKey: Map<string, ProviderRow>): Promise<Map<string, Recovered>> {
   const found = new Map<string, Recovered>();

@@ -17,10 +17,14 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Rounds in flight at once (claims are disjoint: SKIP LOCKED). */
   concurrency?: number;
+  /** How long a claim is held without a heartbeat (DISPATCHER_LEASE_SECONDS), measured on the database's clock. */
   leaseMs?: number;
   /** Safety-net poll; NOTIFY / the in-process signal wakes the dispatcher at once. */
   pollMs?: number;
-  /** Injectable clock: tests move time instead of waiting for retry delays. */
+  /**
+   * Injectable clock for scheduled work (retry delays, send_at, backoff): tests move time instead of waiting. Leases
+   * do not use it: they run on the database's clock (claim-recipients.ts), so processes with skewed clocks agree.
+   */
   clock?: () => Date;
   personalize?: Personalize;
   workerId?: string;
@@ -71,7 +75,7 @@ export class Dispatcher {
     );
     const claimed = await claim;
     if (!claimed.length) return { claimed: 0, sent: 0, failed: 0, retried: 0, calls: 0 };
-    const heartbeat = setInterval(() => void extendLease(database, token, this.now(), leaseMs).catch(() => {}), Math.max(1000, leaseMs / 3));
+    const heartbeat = setInterval(() => void extendLease(database, token, leaseMs).catch(() => {}), Math.max(1000, leaseMs / 3));
     heartbeat.unref();
     try {
       return await dispatchClaimed({ database, workerId: token, now: this.now, adapters: this.adapters, personalize: this.options.personalize }, claimed);
@@ -113,7 +117,7 @@ export class Dispatcher {
     const finished = Promise.all(this.loops).then(() => true);
     const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.graceMs ?? 20_000).unref());
     if (!(await Promise.race([finished, timedOut]))) logger.warn("dispatcher rounds did not finish in time; releasing claims");
-    const released = await releaseClaims(this.options.database, this.workerId, this.now()).catch(() => 0);
+    const released = await releaseClaims(this.options.database, this.workerId).catch(() => 0);
     clearInterval(this.folder);
     await this.folding;
     await this.adapters.closeAll();

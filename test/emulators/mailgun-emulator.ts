@@ -1,7 +1,8 @@
 /**
  * Local emulator of the Mailgun API (reference §5-8): POST /v3/{domain}/messages (multipart, batch sending with
  * recipient-variables), GET /v3|v4/domains/{domain}, PUT …/verify, the domain's tracking settings
- * (GET /v3/domains/{domain}/tracking, PUT …/tracking/{open|click|unsubscribe}), and signed webhooks.
+ * (GET /v3/domains/{domain}/tracking, PUT …/tracking/{open|click|unsubscribe}), the events API for `accepted` events
+ * of the messages it accepted (GET /v3/{domain}/events, paged by …/events/{page}), and signed webhooks.
  * Runnable alone: `npx tsx test/emulators/mailgun-emulator.ts`.
  */
 import { createHmac, randomBytes } from "node:crypto";
@@ -74,6 +75,10 @@ export interface MailgunMultipartBody {
 export interface MailgunDelivery {
   /** Message id without angle brackets (as webhooks carry it). */
   messageId: string;
+  /** The sending domain the call was made on. */
+  domain: string;
+  /** When the call was accepted, epoch seconds (the `accepted` event's timestamp). */
+  acceptedAt: number;
   recipient: string;
   from: string;
   subject: string;
@@ -191,6 +196,7 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     // With recipient-variables each `to` gets its own message (batch sending); without, one message to everybody.
     const recipients = recipientVars ? to : [...to, ...cc, ...bcc];
     const unsubscribeTracking = Boolean(domain.tracking?.unsubscribe);
+    const acceptedAt = Date.now() / 1000;
     const callDeliveries = recipients.map((recipient) => {
       const vars = recipientVars?.[bareEmail(recipient)] ?? recipientVars?.[recipient] ?? {};
       // With unsubscribe tracking on, Mailgun fills %unsubscribe_url% with its own per-recipient link.
@@ -207,7 +213,7 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
       }
       const d: MailgunDelivery = {
-        messageId, recipient, from: one("from")!, subject: sub(one("subject") ?? ""),
+        messageId, domain: domainName, acceptedAt, recipient, from: one("from")!, subject: sub(one("subject") ?? ""),
         text: one("text") !== undefined ? sub(one("text")!) : undefined, html: one("html") !== undefined ? sub(one("html")!) : undefined,
         tags: f["o:tag"] ?? [], userVariables: pick("v:"), headers,
         tracking: { opens: one("o:tracking-opens"), clicks: one("o:tracking-clicks") }, unsubscribeTracking,
@@ -248,12 +254,71 @@ export async function startMailgunEmulator(options: MailgunEmulatorOptions = {})
     return json(200, { message: "Domain tracking settings have been updated", [type]: trackingBody(d.tracking)[type as keyof MailgunDomainTracking] });
   }
 
+  /**
+   * GET /v3/{domain}/events (Mailgun's events API, served for `accepted` events only: one per recipient copy accepted on
+   * the domain). Filters: `begin` / `end` (epoch seconds or RFC 2822), `ascending` (yes/no; required without `end`),
+   * `event`, `recipient` and `message-id` (a value, or several joined by OR, optionally quoted), `limit` (≤ 300,
+   * default 100). Answers `{ items, paging: { first, last, next, previous } }`; `next` is always there and a page past
+   * the end is empty, as Mailgun pages. Page URLs are …/events/{token}, the token carrying the query and the offset.
+   */
+  function handleEvents(req: RecordedRequest, domainName: string, token: string | undefined): HttpReply {
+    if (req.method !== "GET") return json(405, { message: "Method not allowed" });
+    if (!domains.some((d) => d.name === domainName)) return json(404, { message: `Domain not found: ${domainName}` });
+    let q: Record<string, string>;
+    let offset = 0;
+    if (token) {
+      try {
+        ({ q, offset } = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { q: Record<string, string>; offset: number });
+      } catch {
+        return json(400, { message: "Invalid page token" });
+      }
+    } else q = Object.fromEntries(req.query.entries());
+    const time = (v: string | undefined) => (v === undefined ? undefined : /^\d+(\.\d+)?$/.test(v) ? Number(v) : Date.parse(v) / 1000);
+    const begin = time(q.begin), end = time(q.end);
+    if (Number.isNaN(begin) || Number.isNaN(end)) return json(400, { message: "Invalid time range: begin and end are epoch seconds or RFC 2822 dates" });
+    if (q.ascending !== undefined && !["yes", "no"].includes(q.ascending)) return json(400, { message: "'ascending' must be yes or no" });
+    if (end === undefined && q.ascending === undefined && begin !== undefined) return json(400, { message: "'ascending' is required when 'end' is not given" });
+    const limit = q.limit === undefined ? 100 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 300) return json(400, { message: "'limit' must be between 1 and 300" });
+    const anyOf = (expr: string | undefined) => expr?.split(/\s+OR\s+/).map((v) => v.trim().replace(/^"|"$/g, "").toLowerCase());
+    const events = anyOf(q.event), recipients = anyOf(q.recipient), messageIds = anyOf(q["message-id"])?.map((v) => v.replace(/^<|>$/g, ""));
+    const ascending = q.ascending ? q.ascending === "yes" : begin === undefined || end === undefined || begin <= end;
+    const [from, to] = begin !== undefined && end !== undefined && begin > end ? [end, begin] : [begin, end];
+    const matching = deliveries
+      .filter((d) => d.domain === domainName && (!events || events.includes("accepted")))
+      .filter((d) => (from === undefined || d.acceptedAt >= from) && (to === undefined || d.acceptedAt <= to))
+      .filter((d) => !recipients || recipients.includes(bareEmail(d.recipient)))
+      .filter((d) => !messageIds || messageIds.includes(d.messageId.toLowerCase()))
+      .sort((a, b) => (ascending ? a.acceptedAt - b.acceptedAt : b.acceptedAt - a.acceptedAt));
+    const base = `http://${req.headers.host}/v3/${encodeURIComponent(domainName)}/events`;
+    const pageUrl = (at: number) => `${base}/${Buffer.from(JSON.stringify({ q, offset: Math.max(0, at) })).toString("base64url")}`;
+    return json(200, {
+      items: matching.slice(offset, offset + limit).map(acceptedEvent),
+      paging: { first: pageUrl(0), last: pageUrl(Math.max(0, matching.length - limit)), next: pageUrl(offset + limit), previous: pageUrl(offset - limit) },
+    });
+  }
+
+  /** An `accepted` event as the events API returns it (reference §8.4 fields; user-variables substituted per recipient). */
+  function acceptedEvent(d: MailgunDelivery): Record<string, unknown> {
+    return {
+      event: "accepted", id: createHmac("sha256", "event").update(`${d.messageId}|${d.recipient}`).digest("base64url").slice(0, 22),
+      timestamp: d.acceptedAt, "log-level": "info", method: "HTTP", recipient: bareEmail(d.recipient),
+      "recipient-domain": bareEmail(d.recipient).split("@")[1], tags: d.tags, campaigns: [], "user-variables": d.userVariables,
+      flags: { "is-authenticated": true, "is-test-mode": false },
+      envelope: { transport: "smtp", sender: bareEmail(d.from), targets: bareEmail(d.recipient) },
+      message: { headers: { to: d.recipient, "message-id": d.messageId, from: d.from, subject: d.subject }, attachments: [], size: 586 },
+      storage: { url: `https://storage.mailgun.net/v3/domains/${d.domain}/messages/${randomId(12)}`, key: randomId(12) },
+    };
+  }
+
   function handle(req: RecordedRequest): HttpReply {
     const expected = `Basic ${Buffer.from(`api:${apiKey}`).toString("base64")}`;
     // A bad key answers 401 with the plain-text body "Forbidden" (reference §5.4).
     if (req.headers.authorization !== expected) return { status: 401, body: "Forbidden", contentType: "text/plain" };
     let m = /^\/v3\/([^/]+)\/messages$/.exec(req.path);
     if (m && req.method === "POST") return sendMessage(decodeURIComponent(m[1]), req.body as MailgunMultipartBody | undefined);
+    m = /^\/v3\/([^/]+)\/events(?:\/([^/]+))?$/.exec(req.path);
+    if (m && m[1] !== "domains") return handleEvents(req, decodeURIComponent(m[1]), m[2]);
     m = /^\/v3\/domains\/([^/]+)\/tracking(?:\/([^/]+))?$/.exec(req.path);
     if (m) return handleTracking(req, decodeURIComponent(m[1]), m[2]);
     m = /^\/v[34]\/domains\/([^/]+)(\/verify)?$/.exec(req.path);

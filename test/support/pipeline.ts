@@ -1,4 +1,5 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { expect } from "vitest";
 import type { Database } from "@/db";
 import { messageRecipients, sendAttempts } from "@/db/schema";
 import { createProviderAdapter } from "@/lib/providers/registry";
@@ -56,4 +57,22 @@ export async function recipientsOf(database: Database, messageId: string) {
 
 export async function attemptsOf(database: Database, recipientId: string) {
   return database.db.select().from(sendAttempts).where(and(eq(sendAttempts.recipientId, recipientId))).orderBy(asc(sendAttempts.startedAt), asc(sendAttempts.id));
+}
+
+/**
+ * Waits until every lease held under claim tokens starting with `tokenPrefix` has ended on the database's clock (leases
+ * are measured there, not on the process's): polls the rows, asserts nothing about how long it took.
+ */
+export async function waitForLeasesToEnd(database: Database, tokenPrefix: string, timeoutMs = 30_000) {
+  await expect
+    .poll(
+      async () => {
+        const [row] = await database.query<{ n: number }>(sql`
+          select count(*)::int as n from message_recipients
+           where left(locked_by, ${tokenPrefix.length}) = ${tokenPrefix} and status = 'sending' and locked_until > now()`);
+        return row!.n;
+      },
+      { timeout: timeoutMs, interval: 50 },
+    )
+    .toBe(0);
 }

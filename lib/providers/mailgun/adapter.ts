@@ -1,5 +1,6 @@
 import FormData from "form-data";
 import Mailgun from "mailgun.js";
+import pLimit from "p-limit";
 import { METADATA_KEYS } from "../correlation";
 import { classifyMailgunThrown } from "./errors";
 import { normalizeMailgunMessageId } from "./message-id";
@@ -14,6 +15,7 @@ import {
   type RecordStatus,
   type SendBatch,
   type SendOutcome,
+  type UncertainCopy,
   type VerifyResult,
 } from "../types";
 
@@ -149,6 +151,18 @@ export function planBatchCalls(copies: readonly RecipientCopy[]): Array<{ copies
   return [...plans.values()].flatMap((p) => p.calls.map((calls) => ({ copies: calls, headerNames: p.headerNames })));
 }
 
+/** Events per page of GET /v3/{domain}/events: Mailgun's maximum (`limit`, 300). */
+export const MAILGUN_EVENTS_PAGE_LIMIT = 300;
+/** Distinct addresses per events query, joined in one `recipient` filter expression (`"a" OR "b"`): a short URL. */
+export const MAILGUN_LOOKUP_ADDRESSES_PER_QUERY = 25;
+/**
+ * Most events requests (pages included) one look-up makes: 40 × 25 addresses covers a 1,000-copy batch in one page
+ * each. Copies left without a query are resent, as without a look-up.
+ */
+export const MAILGUN_LOOKUP_MAX_REQUESTS = 40;
+/** Margin before the look-up's time window, for clock differences between the database and Mailgun. */
+export const MAILGUN_LOOKUP_WINDOW_SLACK_MS = 5 * 60_000;
+
 /** mailgun.js client for a config (reference §6); axios uses Node's global agent, keep-alive since Node 19. */
 function mailgunClient(config: MailgunConfig) {
   return new Mailgun(FormData).client({
@@ -223,8 +237,80 @@ export function createMailgunAdapter(config: MailgunConfig): ProviderAdapter {
     ];
   }
 
+  /**
+   * One `accepted` events query per set of addresses (OR filter), time window from the earliest lost claim, paged up
+   * to the request budget; a copy is found when an event to its address carries our recipient and message ids in its
+   * user-variables (batch sends substitute them per recipient, solo sends carry them literally).
+   */
+  async function findAcceptedIn(copies: UncertainCopy[], budget: { left: number }, found: Map<string, string>): Promise<void> {
+    const wanted = new Map(copies.map((c) => [c.recipientId, c]));
+    const addresses = [...new Set(copies.map((c) => bareAddress(c.to).toLowerCase()))];
+    const since = Math.min(...copies.map((c) => c.since.getTime()));
+    const query = {
+      event: "accepted",
+      recipient: addresses.map((a) => `"${a}"`).join(" OR "),
+      // From the lost claim's start (the database's clock, less a margin) up to Mailgun's present: no `end`, so this
+      // process's own clock plays no part.
+      begin: String(Math.floor((since - MAILGUN_LOOKUP_WINDOW_SLACK_MS) / 1000)),
+      ascending: "yes" as const,
+      limit: MAILGUN_EVENTS_PAGE_LIMIT,
+    };
+    let page: string | undefined;
+    while (budget.left > 0 && wanted.size > 0) {
+      budget.left -= 1;
+      // events.get prints a deprecation notice (Mailgun now points to its Logs API); it is still served and documented,
+      // and this runs only after a crash, for the copies whose outcome is unknown.
+      const res = await client.events.get(config.domain, page ? { page } : query);
+      for (const e of res.items ?? []) {
+        const vars = (e["user-variables"] ?? {}) as Record<string, unknown>;
+        const copy = wanted.get(String(vars[METADATA_KEYS.recipientId] ?? ""));
+        const id = e.message?.headers?.["message-id"];
+        if (!copy || !id || e.event !== "accepted") continue;
+        if (String(vars[METADATA_KEYS.messageId] ?? "") !== copy.messageId) continue;
+        if (bareAddress(String(e.recipient ?? "")).toLowerCase() !== bareAddress(copy.to).toLowerCase()) continue;
+        found.set(copy.recipientId, normalizeMailgunMessageId(id));
+        wanted.delete(copy.recipientId);
+      }
+      const next = res.pages?.next?.page;
+      if (!wanted.size || (res.items?.length ?? 0) < MAILGUN_EVENTS_PAGE_LIMIT || !next) return;
+      page = next;
+    }
+  }
+
   return {
     kind: "mailgun",
+
+    /**
+     * Mailgun's events API (GET /v3/{domain}/events, `event=accepted`) filtered by recipient and the time since the lost
+     * claim began, matched against the ids we put in v: variables. Bounded: copies go in sets of
+     * MAILGUN_LOOKUP_ADDRESSES_PER_QUERY addresses, one query each, at most MAILGUN_LOOKUP_MAX_REQUESTS requests in all.
+     * A failed query is a miss for its set: those copies are resent.
+     */
+    async findAccepted(copies: UncertainCopy[]): Promise<Map<string, string>> {
+      const found = new Map<string, string>();
+      const byAddress = new Map<string, UncertainCopy[]>();
+      for (const c of copies) {
+        const key = bareAddress(c.to).toLowerCase();
+        byAddress.set(key, [...(byAddress.get(key) ?? []), c]);
+      }
+      const groups = [...byAddress.values()];
+      const sets: UncertainCopy[][] = [];
+      for (let i = 0; i < groups.length; i += MAILGUN_LOOKUP_ADDRESSES_PER_QUERY) sets.push(groups.slice(i, i + MAILGUN_LOOKUP_ADDRESSES_PER_QUERY).flat());
+      const budget = { left: MAILGUN_LOOKUP_MAX_REQUESTS };
+      const limit = pLimit(4);
+      await Promise.all(
+        sets.map((set) =>
+          limit(async () => {
+            try {
+              await findAcceptedIn(set, budget, found);
+            } catch {
+              /* unknown stays unknown: resend */
+            }
+          }),
+        ),
+      );
+      return found;
+    },
 
     async send(batch: SendBatch): Promise<SendOutcome> {
       const rec = new SendRecorder();
