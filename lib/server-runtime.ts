@@ -68,7 +68,8 @@ export async function startServerRuntime(): Promise<void> {
     await closeDatabase().catch(() => {});
     process.exit(0);
   };
-  // NEXT_MANUAL_SIG_HANDLE=true (scripts/start.ts) leaves these signals to us.
+  // Ours to handle: `npm start` runs Next.js through its custom-server API (server/start-server.ts), which installs no
+  // signal handlers of its own.
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 }

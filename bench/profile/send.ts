@@ -1,7 +1,7 @@
 /**
  * One-off CPU profile of the send API (not part of `npm run bench`): `npx tsx bench/profile/send.ts`.
- * Starts `next start` directly under `node --cpu-prof` (Node refuses --cpu-prof in NODE_OPTIONS, so startApp
- * cannot pass it), loads POST /api/v1/emails/send with 50 connections for 8 s, and prints PostgreSQL transactions
+ * Starts `npm start`'s server (scripts/start.ts) directly under `node --cpu-prof` (Node refuses --cpu-prof in
+ * NODE_OPTIONS, so startApp cannot pass it), loads POST /api/v1/emails/send with 50 connections for 8 s, and prints PostgreSQL transactions
  * and rows per request (pg_stat_database; read 11 s after the window, once idle backends have flushed their stats)
  * and the CPU split. RECIPIENTS=100 sends 100 recipients per request; WEBHOOK=1 loads the Postmark webhook
  * receiver instead. Summarize the profile with `node bench/profile/summarize.mjs <file>`.
@@ -47,10 +47,11 @@ try {
   await saveProviderConfig(ctx, "postmark", { api_token: "pm-profile-token", default_sender: "bench@example.com" }, async () => ({ status: "verified", records: [] }));
   const port = await freePort();
   const log = fs.openSync(path.join(OUT, "send-app.log"), "a");
-  child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${OUT}`, "node_modules/next/dist/bin/next", "start", "-p", String(port)], {
+  // `npm start`'s own server (the lean front for the hot routes, Next.js for the rest), as shipped.
+  child = spawn(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${OUT}`, "--import", "tsx", "scripts/start.ts"], {
     cwd: ROOT,
     stdio: ["ignore", log, log],
-    env: { ...process.env, APP_ENCRYPTION_KEY: key, NEXTAUTH_SECRET: key, LOG_LEVEL: "warn", DATABASE_URL: url.toString(), DISPATCHER_ENABLED: "false", NEXT_MANUAL_SIG_HANDLE: "true", NEXT_TELEMETRY_DISABLED: "1", DATA_DIR: path.join(OUT, "data") },
+    env: { ...process.env, APP_ENCRYPTION_KEY: key, NEXTAUTH_SECRET: key, LOG_LEVEL: "warn", DATABASE_URL: url.toString(), DISPATCHER_ENABLED: "false", SEND_RATE_LIMIT_PER_SECOND: "0", PORT: String(port), DATA_DIR: path.join(OUT, "data") },
   });
   const base = `http://127.0.0.1:${port}`;
   for (;;) {
