@@ -7,19 +7,32 @@ import { encryptionKey, authSecret } from "./crypto/instance-keys";
 import { loggableError, logger } from "./logger";
 
 type Hook = () => Promise<void>;
-const g = globalThis as unknown as { __pmRuntime?: { started: boolean; onShutdown: Hook[] } };
+const g = globalThis as unknown as { __pmRuntime?: { started: boolean; onShutdown: Hook[]; ready?: Promise<void> } };
 
-/** Registers work to finish before the process exits (the dispatcher releases its claimed recipients). */
-export function onShutdown(hook: Hook): void {
+/**
+ * Registers work to finish before the process exits (the dispatcher releases its claimed recipients); `first` runs
+ * before the others (the HTTP server stops taking requests before anything else stops).
+ */
+export function onShutdown(hook: Hook, options: { first?: boolean } = {}): void {
   g.__pmRuntime ??= { started: false, onShutdown: [] };
-  g.__pmRuntime.onShutdown.push(hook);
+  if (options.first) g.__pmRuntime.onShutdown.unshift(hook);
+  else g.__pmRuntime.onShutdown.push(hook);
 }
 
-/** Boot-time work of the web process (called from instrumentation.ts). */
-export async function startServerRuntime(): Promise<void> {
+/**
+ * Boot-time work of the web process (called from instrumentation.ts). Once per process: a second call (the lean front's
+ * module graph, server/start-server.ts) gets the same outcome, so a start that failed — keys that differ from the
+ * database's, a failed migration — stops the server instead of leaving the front serving without a runtime.
+ */
+export function startServerRuntime(): Promise<void> {
   g.__pmRuntime ??= { started: false, onShutdown: [] };
-  if (g.__pmRuntime.started) return;
+  if (g.__pmRuntime.started) return g.__pmRuntime.ready ?? Promise.resolve();
   g.__pmRuntime.started = true;
+  g.__pmRuntime.ready = startOnce();
+  return g.__pmRuntime.ready;
+}
+
+async function startOnce(): Promise<void> {
   const e = env();
   encryptionKey(e);
   authSecret(e);

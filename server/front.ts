@@ -54,18 +54,20 @@ export function createFrontServer(routes: readonly HotRoute[], fallback: Fallbac
   return http.createServer((req, res) => {
     const hit = matchHotRoute(routes, req);
     if (!hit) {
-      void Promise.resolve(fallback(req, res)).catch((err) => failed(res, err));
+      void Promise.resolve(fallback(req, res)).catch((err) => failed(req, res, err));
       return;
     }
-    void serveHot(hit.route, hit.params, req, res).catch((err) => failed(res, err));
+    void serveHot(hit.route, hit.params, req, res).catch((err) => failed(req, res, err));
   });
 }
 
 async function serveHot(route: HotRoute, params: Record<string, string>, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const request = toWebRequest(req, res);
-  if (!request) {
-    sendJson(res, 400, { error: { code: "invalid_request", message: "The request's Host header or headers are malformed" } });
-    if (!req.complete) discardBody(req);
+  let request: Request;
+  try {
+    request = toWebRequest(req, res);
+  } catch {
+    sendJson(res, 400, { error: { code: "invalid_request", message: "The request's target or headers are malformed" } });
+    discardBody(req);
     return;
   }
   const response = await route.handler(request, { params: Promise.resolve(params) });
@@ -92,20 +94,23 @@ function discardBody(req: http.IncomingMessage): void {
 }
 
 /**
- * Node request → web `Request`. The body is streamed (not buffered here), so the handler's byte limit stops a huge
- * or endless upload as soon as it passes the limit; backpressure pauses the socket while the handler is not reading.
- * A client that goes away aborts `request.signal` and errors the body stream, as under Next.js.
+ * Node request → web `Request`. The URL's origin is fixed, not taken from the Host header (which the client chooses;
+ * Next.js builds it from its own host and port too): the handlers read only the path and query. Headers come from
+ * Node's parsed `req.headers`, as Next.js builds them — a repeated Authorization, Content-Type or Host keeps the first,
+ * cookies join with "; ". The body is streamed (not buffered here), so the handler's byte limit stops a huge or
+ * endless upload as soon as it passes the limit; backpressure pauses the socket while the handler is not reading. A
+ * client that goes away aborts `request.signal` and errors the body stream, as under Next.js. Throws on a target
+ * that is not a path.
  */
-export function toWebRequest(req: http.IncomingMessage, res: http.ServerResponse): Request | null {
+export function toWebRequest(req: http.IncomingMessage, res: http.ServerResponse): Request {
   const headers = new Headers();
-  let url: URL;
-  try {
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-    url = new URL(req.url ?? "/", `http://${req.headers.host || "localhost"}`);
-  } catch {
-    return null;
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
   }
+  const url = new URL(req.url ?? "/", ORIGIN);
+  if (url.origin !== ORIGIN) throw new Error("absolute-form request target");
   const aborter = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) aborter.abort();
@@ -118,6 +123,8 @@ export function toWebRequest(req: http.IncomingMessage, res: http.ServerResponse
     ...(hasBody ? { body: bodyStream(req), duplex: "half" } : {}),
   } as RequestInit);
 }
+
+const ORIGIN = "http://localhost";
 
 function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   // `open` turns false once the stream is closed, errored or cancelled: later socket events must not touch it (an
@@ -176,9 +183,10 @@ export async function writeWebResponse(response: Response, res: http.ServerRespo
   res.end(body ?? undefined);
 }
 
-function failed(res: http.ServerResponse, err: unknown): void {
+function failed(req: http.IncomingMessage, res: http.ServerResponse, err: unknown): void {
   // Handlers map every error to the envelope themselves; this is the last line if the transport itself fails.
   logger.error("lean transport: request failed", { error: loggableError(err) });
+  if (!req.complete) discardBody(req);
   if (res.headersSent) {
     res.destroy();
     return;

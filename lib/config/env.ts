@@ -79,10 +79,12 @@ export const envSchema = z.object({
   /** Longest a provider call (an HTTP request, an SMTP transaction) may take before it counts as a retryable failure. */
   PROVIDER_CALL_TIMEOUT_SECONDS: int(30, 1),
   /** Most bytes of message content (bodies + attachments) one dispatcher round loads; the rest waits for the next. */
-  DISPATCHER_ROUND_BYTES: int(256 * 1024 * 1024, 1024),
+  DISPATCHER_ROUND_BYTES: int(64 * 1024 * 1024, 1024),
   /** Provider batch calls a process has in flight at once (each may carry hundreds of copies). */
   DISPATCHER_MAX_CONCURRENT_CALLS: int(16, 1),
   MAX_REQUEST_BYTES: int(10 * 1024 * 1024, 1024),
+  /** Bytes of request bodies one process reads and parses at once, all requests together; past it: 503 + Retry-After. */
+  REQUEST_BODY_BUDGET_BYTES: int(64 * 1024 * 1024, 1024),
   /** Send API requests per second per API key (token bucket, per process); 0 turns the limit off. */
   SEND_RATE_LIMIT_PER_SECOND: int(200, 0),
   /** Requests a key may send at once before the per-second rate applies. */

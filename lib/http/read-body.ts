@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
 import { findUnstorable, MAX_JSON_DEPTH } from "../validation";
+import { env } from "../config/env";
 
 /**
  * Reads a JSON body, enforcing the size limit on the bytes actually read: Content-Length is checked first as a
@@ -14,16 +15,50 @@ export async function readJsonBody(request: Request, maxBytes: number, accept: r
   if (type && !acceptsMediaType(type, accept)) {
     throw new AppError("unsupported_media_type", `Send the body as ${accept.join(" or ")}`);
   }
-  const raw = await readText(request, maxBytes);
-  if (raw.trim() === "") throw new AppError("invalid_json", "The request body is empty; send a JSON object");
-  let value: unknown;
+  const budget = bodyBudget();
+  let reserved = 0;
   try {
-    value = JSON.parse(raw);
-  } catch {
-    throw new AppError("invalid_json", "The request body is not valid JSON");
+    const raw = await readText(request, maxBytes, (bytes) => {
+      budget.take(bytes, reserved);
+      reserved += bytes;
+    });
+    if (raw.trim() === "") throw new AppError("invalid_json", "The request body is empty; send a JSON object");
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new AppError("invalid_json", "The request body is not valid JSON");
+    }
+    refuseUnstorable(value);
+    return { value, raw };
+  } finally {
+    budget.release(reserved);
   }
-  refuseUnstorable(value);
-  return { value, raw };
+}
+
+/**
+ * The bytes of request bodies this process is reading and parsing at once, across all requests
+ * (REQUEST_BODY_BUDGET_BYTES): past it a request answers 503 with Retry-After instead of growing the heap — so a
+ * handful of clients sending the largest allowed bodies at once cannot run the process out of memory under
+ * `npm start`'s heap limit. Reserved as bytes arrive, released once the body is parsed. On globalThis: one budget per
+ * process across the lean front's and Next.js's module graphs.
+ */
+function bodyBudget() {
+  const g = globalThis as unknown as { __pmBodyBudget?: { used: number } };
+  const state = (g.__pmBodyBudget ??= { used: 0 });
+  const limit = env().REQUEST_BODY_BUDGET_BYTES;
+  return {
+    /** `mine`: what this request already holds — a request alone in the process is never refused. */
+    take(bytes: number, mine: number) {
+      if (state.used + bytes > limit && state.used > mine) {
+        throw new AppError("service_unavailable", "The server is reading as many large request bodies as it can hold; retry shortly", { retry_after_seconds: 1 });
+      }
+      state.used += bytes;
+    },
+    release(bytes: number) {
+      state.used -= bytes;
+    },
+  };
 }
 
 /**
@@ -48,9 +83,12 @@ function acceptsMediaType(contentType: string, accept: readonly string[]): boole
   return accept.includes("application/json") && /^application\/[^/]+\+json$/.test(type);
 }
 
-export async function readText(request: Request, maxBytes: number): Promise<string> {
+export async function readText(request: Request, maxBytes: number, onBytes?: (bytes: number) => void): Promise<string> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of readChunks(request, maxBytes)) chunks.push(chunk);
+  for await (const chunk of readChunks(request, maxBytes)) {
+    onBytes?.(chunk.byteLength);
+    chunks.push(chunk);
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
 

@@ -32,7 +32,7 @@ export async function startApp(options: { env?: Record<string, string>; log?: st
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "pm-app-"));
   const url = `http://localhost:${port}`;
   const log = fs.openSync(options.log ?? path.join(dataDir, "server.log"), "a");
-  const child = spawn(process.execPath, ["--import", "tsx", path.join("scripts", "start.ts")], {
+  const child = spawn(process.execPath, ["--max-old-space-size=384", "--import", "tsx", path.join("scripts", "start.ts")], {
     stdio: ["ignore", log, log],
     env: { ...process.env, DATABASE_URL: "", PORT: String(port), DATA_DIR: dataDir, APP_URL: url, NEXTAUTH_URL: url, ...options.env },
   });

@@ -2,7 +2,7 @@
  * What the lean front (server/front.ts, issue 19) must keep of the route handlers' guarantees when the client
  * misbehaves at the socket level, on both databases: a client that goes away mid-body stores nothing and the process
  * keeps serving; an endless chunked upload is cut off at the byte limit with 413, and the connection then carries the
- * client's next request; a Host header that is not a host is a 400, not a crash.
+ * client's next request; the Host header is not trusted (the URL's origin is fixed, as under Next.js).
  */
 import net from "node:net";
 import type { AddressInfo } from "node:net";
@@ -15,6 +15,7 @@ import { createFrontServer } from "@/server/front";
 import { HOT_ROUTES } from "@/server/hot-routes";
 import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestDatabase } from "../support/database";
 import { workspaceFixture } from "../support/fixtures";
+import { setEnv } from "../support/env";
 import { storeProviderRows } from "../support/providers";
 
 const valid = JSON.stringify({ from: "Acme <ops@acme.test>", to: "jane@example.test", subject: "Hello", text_body: "Hi" });
@@ -107,13 +108,56 @@ describe.each(testDatabaseKinds())("lean front under misbehaving clients on %s",
     expect(await messageCount()).toBe(before + 1);
   });
 
-  it("a malformed Host header is a 400 with the envelope", async () => {
-    const answer = await raw(
-      port,
-      (s) => s.write(`POST /api/v1/emails/send HTTP/1.1\r\nHost: [::zz\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${valid.length}\r\n\r\n${valid}`),
-      (text) => text.includes("\r\n\r\n") && text.trimEnd().endsWith("}"),
-    );
-    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-    expect(answer).toContain('"invalid_request"');
+  it("the Host header is not trusted: a malformed or credential-carrying Host, or a repeated Authorization, is answered as Next.js would", async () => {
+    const before = await messageCount();
+    const request = (hostAndAuth: string) => `POST /api/v1/emails/send HTTP/1.1\r\n${hostAndAuth}Content-Type: application/json\r\nContent-Length: ${valid.length}\r\n\r\n${valid}`;
+    const pipelined = [
+      request(`Host: [::zz\r\nAuthorization: Bearer ${key}\r\n`),
+      request(`Host: user:pass@example.com\r\nAuthorization: Bearer ${key}\r\n`),
+      // Node keeps the first of repeated Authorization headers, as Next.js sees them.
+      request(`Host: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nAuthorization: Bearer pm_nope\r\n`),
+    ].join("");
+    const answer = await raw(port, (s) => s.write(pipelined), (text) => (text.match(/HTTP\/1\.1 /g) ?? []).length >= 3 && text.trimEnd().endsWith("}"));
+    expect([...answer.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]))).toEqual([202, 202, 202]);
+    expect(await messageCount()).toBe(before + 3);
+  });
+
+  it("request bodies share one memory budget: past it a request gets 503 + Retry-After and stores nothing; alone, a request always fits", async () => {
+    const budget = 256 * 1024;
+    setEnv({ REQUEST_BODY_BUDGET_BYTES: String(budget) });
+    try {
+      const before = await messageCount();
+      // A holds 200 KiB of the budget: its body is sent in part, and the rest only once B has been answered.
+      const big = JSON.stringify({ from: "Acme <ops@acme.test>", to: "jane@example.test", subject: "Hello", text_body: "x".repeat(300 * 1024) });
+      const firstPart = 200 * 1024;
+      let finishA!: () => void;
+      const aAnswer = raw(
+        port,
+        (s) => {
+          s.write(head(`Content-Length: ${big.length}\r\n`) + big.slice(0, firstPart));
+          finishA = () => s.write(big.slice(firstPart));
+        },
+        (text) => text.includes("\r\n\r\n") && text.trimEnd().endsWith("}"),
+      );
+      // Wait until the server holds A's first part (the front streams it to the handler as it arrives).
+      const held = () => (globalThis as unknown as { __pmBodyBudget?: { used: number } }).__pmBodyBudget?.used ?? 0;
+      await expect.poll(held, { timeout: 10_000 }).toBeGreaterThanOrEqual(firstPart);
+      const b = await fetch(`http://127.0.0.1:${port}/api/v1/emails/send`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ from: "Acme <ops@acme.test>", to: "b@example.test", subject: "B", text_body: "y".repeat(100 * 1024) }),
+      });
+      expect(b.status).toBe(503);
+      expect(b.headers.get("retry-after")).toBe("1");
+      expect((await b.json()).error.code).toBe("service_unavailable");
+      finishA();
+      expect(await aAnswer).toMatch(/^HTTP\/1\.1 202 /);
+      // Alone, a body larger than the whole budget is still read.
+      const alone = await fetch(`http://127.0.0.1:${port}/api/v1/emails/send`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: big });
+      expect(alone.status).toBe(202);
+      expect(await messageCount()).toBe(before + 2);
+    } finally {
+      setEnv({ REQUEST_BODY_BUDGET_BYTES: undefined });
+    }
   });
 });

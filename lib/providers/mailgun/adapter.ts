@@ -284,7 +284,8 @@ export function createMailgunAdapter(config: MailgunConfig): ProviderAdapter {
      * Mailgun's events API (GET /v3/{domain}/events, `event=accepted`) filtered by recipient and the time since the lost
      * claim began, matched against the ids we put in v: variables. Bounded: copies go in sets of
      * MAILGUN_LOOKUP_ADDRESSES_PER_QUERY addresses, one query each, at most MAILGUN_LOOKUP_MAX_REQUESTS requests in all.
-     * A failed query is a miss for its set: those copies are resent.
+     * A failed query is a miss for its set, and ends the look-up: the sets not yet asked are missed too (an events
+     * API that fails or hangs costs one call's timeout per worker slot, not forty), and those copies are resent.
      */
     async findAccepted(copies: UncertainCopy[]): Promise<Map<string, string>> {
       const found = new Map<string, string>();
@@ -301,10 +302,11 @@ export function createMailgunAdapter(config: MailgunConfig): ProviderAdapter {
       await Promise.all(
         sets.map((set) =>
           limit(async () => {
+            if (budget.left <= 0) return;
             try {
               await findAcceptedIn(set, budget, found);
             } catch {
-              /* unknown stays unknown: resend */
+              budget.left = 0; // unknown stays unknown: resend, and ask no more
             }
           }),
         ),
