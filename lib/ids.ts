@@ -22,15 +22,24 @@ function randomByte(): number {
 /** `tst`: the ids a provider test email carries (never a stored row, so its webhooks stay orphans). */
 export type IdPrefix = "ws" | "usr" | "key" | "prv" | "msg" | "rcp" | "att" | "evt" | "call" | "tst" | "inv" | "act" | "whr";
 
+/** The time part of the last id: a request minting 100 recipient ids encodes its millisecond once, not 100 times. */
+let lastMs = -1;
+let lastTime = "";
+
 export function newId(prefix: IdPrefix, now = Date.now()): string {
-  let time = "";
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
+  if (now !== lastMs) {
+    let time = "";
+    let t = now;
+    for (let i = 0; i < 10; i++) {
+      time = ALPHABET[t % 32] + time;
+      t = Math.floor(t / 32);
+    }
+    lastMs = now;
+    lastTime = time;
   }
+  const time = lastTime;
   let rand = "";
-  for (let i = 0; i < 16; i++) rand += ALPHABET[randomByte() % 32];
+  for (let i = 0; i < 16; i++) rand += ALPHABET[randomByte() & 31];
   return `${prefix}_${time}${rand}`;
 }
 

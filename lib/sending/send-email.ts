@@ -15,7 +15,7 @@ import { resolveChain } from "./routing";
 import { sendEmailSchema } from "./send-schema";
 import { wakeDispatchers } from "./dispatch-signal";
 import { loadSendConfig } from "./send-config";
-import { isSuppressedSql } from "../suppressions/suppression-rule";
+import { suppressedAmongSql } from "../suppressions/suppression-rule";
 
 export interface SendResponse {
   id: string;
@@ -64,44 +64,54 @@ export async function sendEmail(ctx: ServiceContext, body: unknown, options: { r
   const sendAt = input.send_at ? new Date(input.send_at) : null;
   const dueAt = sendAt && sendAt > now ? sendAt : now;
   const messageId = newId("msg");
-  const recipients = input.to.map((to, i) => {
+  const ids: string[] = [];
+  const emails: string[] = [];
+  const names: Array<string | null> = [];
+  for (const to of input.to) {
     const parsed = parseAddress(to)!;
-    return { i, id: newId("rcp"), email: parsed.email.toLowerCase(), display_name: parsed.name ?? null, display_to: to };
-  });
+    ids.push(newId("rcp"));
+    emails.push(parsed.email.toLowerCase());
+    names.push(parsed.name ?? null);
+  }
+  const extra = { ...(sendAt ? { send_at: sendAt.toISOString() } : {}), ...(dropped?.length ? { dropped_cc_bcc: dropped } : {}) };
+  const scheduled = dueAt > now;
 
-  const accepted = await insertMessage(ctx.database, {
+  const suppressed = await insertMessage(ctx.database, {
     message: {
       id: messageId,
-      workspace_id: ctx.workspaceId,
+      workspaceId: ctx.workspaceId,
       type: input.type,
-      from_address: input.from,
+      fromAddress: input.from,
       subject: input.subject,
-      html_body: input.html_body ?? null,
-      text_body: input.text_body ?? null,
-      reply_to: input.reply_to ?? null,
+      htmlBody: input.html_body ?? null,
+      textBody: input.text_body ?? null,
+      replyTo: input.reply_to ?? null,
       headers: input.headers,
       tags: input.tags,
       metadata: input.metadata,
       attachments: input.attachments.map((a) => ({ filename: a.filename, content: a.content.replace(/[\r\n]/g, ""), contentType: a.content_type, ...(a.content_id ? { contentId: a.content_id } : {}) })),
-      campaign_id: input.campaign_id ?? null,
-      track_opens: input.track_opens ?? null,
-      track_links: input.track_links ?? null,
-      requested_provider: input.provider ?? null,
-      send_at: sendAt?.toISOString() ?? null,
-      idempotency_key: key ?? null,
-      request_hash: requestHash,
-      created_at: now.toISOString(),
+      campaignId: input.campaign_id ?? null,
+      trackOpens: input.track_opens ?? null,
+      trackLinks: input.track_links ?? null,
+      requestedProvider: input.provider ?? null,
+      sendAt: sendAt?.toISOString() ?? null,
+      idempotencyKey: key ?? null,
+      requestHash,
     },
-    recipients,
-    shared: { cc, bcc, chain, dueAt, now, sendAt, dropped },
+    recipients: { ids, emails, names, display: input.to },
+    // Stored only for an Idempotency-Key (the only reader is its replay), computed assuming nothing was suppressed;
+    // when something was, the statement builds the stored copy itself from the same arrays.
+    response: key ? JSON.stringify(responseBody(messageId, ids, input.to, emails, new Set(), scheduled, extra)) : null,
+    shared: { cc, bcc, chain, dueAt, now, scheduled, extra },
   });
 
-  if (!accepted) {
+  if (!suppressed) {
     // Lost the race on the idempotency index: the winner has committed by now.
     const replay = await findIdempotent(db, ctx.workspaceId, key!, requestHash!);
     if (replay) return replay;
     throw new AppError("conflict", "A request with this Idempotency-Key is still being processed; retry shortly");
   }
+  const accepted = responseBody(messageId, ids, input.to, emails, suppressed, scheduled, extra);
   if (accepted.status === "queued") wakeDispatchers(ctx.database);
   const queued = accepted.recipients.filter((r) => r.status === "queued").length;
   metrics().accepted.inc({ provider: chain[0]! }, queued);
@@ -152,54 +162,72 @@ async function findIdempotent(db: DbOrTx, workspaceId: string, key: string, requ
 }
 
 /**
+ * The response: statuses from the suppression list (`suppressed`, lower-cased addresses). Keys in jsonb's order
+ * (by length), so a replay of the stored copy reads the same.
+ */
+function responseBody(id: string, ids: string[], display: string[], emails: string[], suppressed: ReadonlySet<string>, scheduled: boolean, extra: Partial<SendResponse>): SendResponse {
+  const recipients = ids.map((rid, i) => ({ id: rid, email: display[i]!, status: suppressed.has(emails[i]!) ? ("suppressed" as const) : ("queued" as const) }));
+  const status = recipients.every((r) => r.status === "suppressed") ? "suppressed" : scheduled ? "scheduled" : "queued";
+  return { id, status, ...(extra.send_at ? { send_at: extra.send_at } : {}), recipients, ...(extra.dropped_cc_bcc ? { dropped_cc_bcc: extra.dropped_cc_bcc } : {}) };
+}
+
+const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+const textArray = (values: ReadonlyArray<string | null>) => sql`${sql.param(values)}::text[]`;
+
+/**
  * The whole acceptance in ONE statement — a data-modifying CTE is atomic like a transaction, at one round trip
- * instead of six: each recipient's status from the suppression list, the response (stored with the message, so a
- * repeated Idempotency-Key replays it exactly), the message, and one row per recipient (all recipients as a single
- * jsonb parameter, not 13 parameters a row). When the Idempotency-Key is taken, ON CONFLICT inserts no message and
- * so no recipients: the result is null and the caller replays. (jsonb orders keys by length, which happens to be
- * the documented order of the response fields.)
+ * instead of six: which addresses are suppressed (one primary-key probe each), the message, and one row per
+ * recipient. Recipients travel as three parallel `text[]` parameters expanded by unnest() (cheaper to build and to
+ * read than one jsonb document of objects); the response is built by the caller, and stored with the message only
+ * for an Idempotency-Key (its replay is the only reader). When the key is taken, ON CONFLICT inserts no message and
+ * so no recipients: the result is null and the caller replays. Otherwise: the suppressed addresses (lower-cased).
  */
 async function insertMessage(
   database: Database,
   input: {
-    message: Record<string, unknown>;
-    recipients: Array<{ i: number; id: string; email: string; display_name: string | null; display_to: string }>;
-    shared: { cc: string[]; bcc: string[]; chain: ProviderKind[]; dueAt: Date; now: Date; sendAt: Date | null; dropped: SendResponse["dropped_cc_bcc"] };
+    message: Record<string, unknown> & { id: string; workspaceId: string };
+    recipients: { ids: string[]; emails: string[]; names: Array<string | null>; display: string[] };
+    response: string | null;
+    shared: { cc: string[]; bcc: string[]; chain: ProviderKind[]; dueAt: Date; now: Date; scheduled: boolean; extra: Partial<SendResponse> };
   },
-): Promise<SendResponse | null> {
-  const { shared, message } = input;
-  const now = shared.now.toISOString();
-  const extra = { ...(shared.sendAt ? { send_at: shared.sendAt.toISOString() } : {}), ...(shared.dropped?.length ? { dropped_cc_bcc: shared.dropped } : {}) };
-  const [row] = await database.query<{ n: number; body: SendResponse }>(sql`
-    with v as (
-      select r.*, case when ${isSuppressedSql(message.workspace_id as string, sql.raw("r.email"), sql`${now}::timestamptz`)} then 'suppressed' else 'queued' end as status
-        from jsonb_to_recordset(${JSON.stringify(input.recipients)}::jsonb) as r(i int, id text, email text, display_name text, display_to text)
-    ), resp as (
-      select jsonb_build_object(
-               'id', ${message.id}::text,
-               'status', case when not exists (select 1 from v where status = 'queued') then 'suppressed'
-                              when ${shared.dueAt > shared.now} then 'scheduled' else 'queued' end,
-               'recipients', (select jsonb_agg(jsonb_build_object('id', id, 'email', display_to, 'status', status) order by i) from v)
-             ) || ${JSON.stringify(extra)}::jsonb as body
+): Promise<Set<string> | null> {
+  const { shared, message: m, recipients } = input;
+  const now = sql`${shared.now.toISOString()}::timestamptz`;
+  const suppressed = suppressedAmongSql(m.workspaceId, sql`array(select email from u)`, now);
+  // The stored response (Idempotency-Key only): the caller's copy when nothing was suppressed; otherwise (rare) the
+  // same fields as responseBody built here, as only this statement knows the suppressed addresses before the message
+  // row is written.
+  const stored = input.response === null ? sql`null::jsonb` : sql`case when cardinality(s.emails) = 0 then ${input.response}::jsonb else (select jsonb_build_object(
+        'id', ${m.id}::text,
+        'status', case when bool_and(u.email = any(s.emails)) then 'suppressed' when ${shared.scheduled} then 'scheduled' else 'queued' end,
+        'recipients', jsonb_agg(jsonb_build_object('id', u.id, 'email', u.display, 'status', case when u.email = any(s.emails) then 'suppressed' else 'queued' end) order by u.n)
+      ) || ${json(shared.extra)} from u) end`;
+  const [row] = await database.query<{ n: number; suppressed: string[] }>(sql`
+    with u as (
+      select * from unnest(${textArray(recipients.ids)}, ${textArray(recipients.emails)}, ${textArray(recipients.names)},
+                           ${textArray(input.response === null ? [] : recipients.display)}) with ordinality as u(id, email, name, display, n)
+    ), s as (
+      select ${suppressed} as emails
     ), m as (
       insert into messages (id, workspace_id, type, from_address, subject, html_body, text_body, reply_to, headers, tags, metadata,
                             attachments, campaign_id, track_opens, track_links, requested_provider, send_at, idempotency_key,
                             request_hash, created_at, response)
-      select x.*, (select body from resp) from jsonb_to_record(${JSON.stringify(message)}::jsonb) as x(
-        id text, workspace_id text, type text, from_address text, subject text, html_body text, text_body text, reply_to text,
-        headers jsonb, tags jsonb, metadata jsonb, attachments jsonb, campaign_id text, track_opens boolean, track_links boolean,
-        requested_provider text, send_at timestamptz, idempotency_key text, request_hash text, created_at timestamptz)
+      select ${m.id}, ${m.workspaceId}, ${m.type}, ${m.fromAddress}, ${m.subject}, ${m.htmlBody}, ${m.textBody}, ${m.replyTo},
+             ${json(m.headers)}, ${json(m.tags)}, ${json(m.metadata)}, ${json(m.attachments)}, ${m.campaignId}, ${m.trackOpens}::boolean,
+             ${m.trackLinks}::boolean, ${m.requestedProvider}, ${m.sendAt}::timestamptz, ${m.idempotencyKey}, ${m.requestHash}, ${now},
+             ${stored}
+        from s
       on conflict (workspace_id, idempotency_key) do nothing
       returning id, workspace_id
     ), r as (
       insert into message_recipients (id, workspace_id, message_id, email, display_name, cc, bcc, status, chain, provider,
                                       next_attempt_at, created_at, updated_at)
-      select v.id, m.workspace_id, m.id, v.email, v.display_name, ${JSON.stringify(shared.cc)}::jsonb, ${JSON.stringify(shared.bcc)}::jsonb,
-             v.status, ${JSON.stringify(shared.chain)}::jsonb, ${shared.chain[0]!}, ${shared.dueAt.toISOString()}::timestamptz,
-             ${now}::timestamptz, ${now}::timestamptz
-        from m, v
+      select u.id, m.workspace_id, m.id, u.email, u.name, ${json(shared.cc)}, ${json(shared.bcc)},
+             case when u.email = any(s.emails) then 'suppressed' else 'queued' end, ${json(shared.chain)}, ${shared.chain[0]!},
+             ${shared.dueAt.toISOString()}::timestamptz, ${now}, ${now}
+        from m, s, u
       returning 1
     )
-    select (select count(*) from r)::int as n, (select body from resp) as body`);
-  return row && row.n > 0 ? row.body : null;
+    select (select count(*) from r)::int as n, (select emails from s) as suppressed`);
+  return row && row.n > 0 ? new Set(row.suppressed) : null;
 }

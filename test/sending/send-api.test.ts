@@ -150,6 +150,37 @@ describe.each(cases)("send API on %s via the %s", (kind, transport) => {
     expect((await all.json()).status).toBe("suppressed");
   });
 
+  it("an Idempotency-Key replay reads exactly like the first response, suppressed recipients, send_at and dropped cc included", async () => {
+    await t.database.db.insert(suppressions).values([
+      { workspaceId: a.workspace.id, email: "stored@example.test", reason: "hard_bounce" },
+      { workspaceId: a.workspace.id, email: "copy@example.test", reason: "complaint" },
+    ]);
+    const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+    const bodies = [
+      { ...valid, to: ["ok@example.test", "Stored <STORED@example.test>", '"Doe, Jane" <jane.doe@example.test>'], send_at: sendAt },
+      { ...valid, to: "Stored <stored@example.test>", cc: ["copy@example.test", "kept@example.test"] },
+      { ...valid, to: ["one@example.test", "two@example.test"] },
+    ];
+    for (const [i, body] of bodies.entries()) {
+      const key = `idem-exact-${i}-${Date.now()}`;
+      const first = await post(a.key, body, { "idempotency-key": key });
+      expect(first.status).toBe(202);
+      const text = await first.text();
+      const again = await post(a.key, body, { "idempotency-key": key });
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(await again.text()).toBe(text);
+    }
+  });
+
+  it("deleting a message deletes its recipient rows (the cascade the foreign key used to give)", async () => {
+    const { id } = await (await post(a.key, { ...valid, to: ["x1@example.test", "x2@example.test"] })).json();
+    const other = await (await post(a.key, valid)).json();
+    expect(await t.database.db.select().from(messageRecipients).where(eq(messageRecipients.messageId, id))).toHaveLength(2);
+    await t.database.db.delete(messages).where(eq(messages.id, id));
+    expect(await t.database.db.select().from(messageRecipients).where(eq(messageRecipients.messageId, id))).toHaveLength(0);
+    expect(await t.database.db.select().from(messageRecipients).where(eq(messageRecipients.messageId, other.id))).toHaveLength(1);
+  });
+
   it("schedules a send_at in the future", async () => {
     const sendAt = new Date(Date.now() + 3_600_000).toISOString();
     const body = await (await post(a.key, { ...valid, send_at: sendAt })).json();
