@@ -30,6 +30,7 @@ import { WebhookBodies } from "./lib/webhook-bodies";
 import { cpuBetween, snapshot, waitForQuiet } from "./lib/cpu";
 import { printTable, writeBenchmarksMd, type BenchReport } from "./lib/report";
 import { analyticsMarkdown, runAnalyticsBench, writeAnalyticsSection } from "./analytics/run";
+import { runExtraPhases, selectedPhases } from "./phases";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 process.chdir(ROOT);
@@ -45,6 +46,8 @@ const PROVIDER_LATENCY_MS = 50;
 /** Before each measured phase, wait up to this long for other work on the machine to finish (0: don't). */
 const QUIET_WAIT_MS = Number(process.env.BENCH_QUIET_WAIT_SEC ?? 10) * 1000;
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
+/** BENCH_PHASES=core,drain,failover,scaleout,analytics (default: all); see bench/phases/index.ts. */
+const PHASES = selectedPhases();
 const LOG_DIR = path.join(RESULTS_DIR, "logs");
 
 // ---- cleanup, also on failure and Ctrl-C -------------------------------------------------------------------
@@ -114,6 +117,12 @@ async function main() {
 
   // ---- builds (nothing measured yet) -----------------------------------------------------------------------
   ensureBuild();
+  if (!PHASES.has("core")) {
+    // Only the phases with their own set-up (fresh database and emulators each): no floors, no shared app.
+    await runExtraPhases(PHASES, { logDir: LOG_DIR, log, benchmarksMd: path.join(ROOT, "BENCHMARKS.md"), onCleanup });
+    if (PHASES.has("analytics")) await analyticsPhase();
+    return;
+  }
   ensureNextFloorBuild();
 
   // ---- Postmark emulator (own process) ----------------------------------------------------------------------
@@ -365,13 +374,20 @@ async function main() {
   writeBenchmarksMd(path.join(ROOT, "BENCHMARKS.md"), report);
   log("wrote BENCHMARKS.md");
 
+  // The core phases' emulator is done with: free the machine for the phases with their own set-up.
+  await emulator.stop();
+  // ---- backlog drain, failover, scale-out (bench/phases/; each on its own database, each selectable) ---------
+  await runExtraPhases(PHASES, { logDir: LOG_DIR, log, benchmarksMd: path.join(ROOT, "BENCHMARKS.md"), onCleanup });
+
   // ---- analytics at 10 million events (bench/analytics/run.ts; BENCH_ANALYTICS=0 skips it) --------------------
-  if (process.env.BENCH_ANALYTICS !== "0") {
-    const analytics = await runAnalyticsBench();
-    writeAnalyticsSection(path.join(ROOT, "BENCHMARKS.md"), analytics);
-    console.log(analyticsMarkdown(analytics));
-    log("wrote the analytics section of BENCHMARKS.md");
-  }
+  if (PHASES.has("analytics")) await analyticsPhase();
+}
+
+async function analyticsPhase() {
+  const analytics = await runAnalyticsBench();
+  writeAnalyticsSection(path.join(ROOT, "BENCHMARKS.md"), analytics);
+  console.log(analyticsMarkdown(analytics));
+  log("wrote the analytics section of BENCHMARKS.md");
 }
 
 async function countEvents(database: Database): Promise<number> {

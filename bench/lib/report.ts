@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import type { LoadResult } from "./load";
 import type { CpuUse } from "./cpu";
+import { phaseSectionsIn } from "./report-phases";
 
 export interface BenchReport {
   startedAt: string;
@@ -238,7 +239,9 @@ export function writeBenchmarksMd(file: string, r: BenchReport): void {
     const a = text.indexOf(START);
     const b = text.indexOf(END);
     if (a >= 0 && b > a) {
-      fs.writeFileSync(file, text.slice(0, a) + generated + text.slice(b + END.length));
+      // The drain/failover/scale-out sub-sections (bench/lib/report-phases.ts) are kept: they may be from another run.
+      const kept = phaseSectionsIn(text.slice(a, b));
+      fs.writeFileSync(file, text.slice(0, a) + (kept ? generated.replace(END, `${kept}\n${END}`) : generated) + text.slice(b + END.length));
       return;
     }
   }
