@@ -5,6 +5,7 @@ import type { Database } from "@/db";
 import { encryptJson, decryptJson } from "../crypto/secrets";
 import { encryptionKey } from "../crypto/instance-keys";
 import { appUrl } from "../config/env";
+import { loggableError, logger } from "../logger";
 import { requireRole, type ServiceContext } from "../auth/context";
 import { AppError, notFound, type FieldIssue } from "../errors";
 import { newId } from "../ids";
@@ -113,7 +114,16 @@ export async function saveProviderConfig(ctx: ServiceContext, kind: ProviderKind
     webhookUsername: webhookCredentials?.webhookUsername ?? null,
   };
   const config = adapterConfig({ ...(existing ?? defaults()), ...candidate } as Row);
-  const verification = await verify(kind, config);
+  let verification: VerifyResult;
+  try {
+    verification = await verify(kind, config);
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // Not an answer about the credentials (connection refused, timeout, the ESP's 5xx): nothing is saved, and the
+    // operator hears that the ESP could not be asked — never a 500, never the remote side's own words.
+    logger.warn("provider verification could not reach the ESP", { provider: kind, error: loggableError(err) });
+    throw new AppError("service_unavailable", `${kind} could not be reached to check the credentials; nothing was saved. Retry shortly.`, { provider: kind, retry_after_seconds: 5 });
+  }
   if (verification.status === "refused") {
     throw new AppError("provider_verification_failed", `${kind} refused the credentials: ${verification.reason}`, {
       provider: kind,

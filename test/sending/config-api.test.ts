@@ -3,6 +3,7 @@ import { createTestDatabase, testDatabaseKinds, useAsProcessDatabase, type TestD
 import { bearer, workspaceFixture } from "../support/fixtures";
 import { storeProviderRows } from "../support/providers";
 import { startEmulators, type Emulators } from "../support/pipeline";
+import { setEnv } from "../support/env";
 import { GET as listProviders } from "@/app/api/v1/providers/route";
 import { PUT as putProvider, DELETE as deleteProvider, GET as getProvider } from "@/app/api/v1/providers/[kind]/route";
 import { GET as getRouting, PUT as putRouting } from "@/app/api/v1/routing/route";
@@ -36,6 +37,22 @@ describe.each(testDatabaseKinds())("configuration API on %s", (kind) => {
     expect(body.error.message).toMatch(/postmark refused the credentials/i);
     const list = await (await listProviders(bearer(w.key), noParams)).json();
     expect(list.data).toEqual([]);
+  });
+
+  it("an ESP that cannot be reached while verifying answers 503 with Retry-After, never a 500, and stores nothing", async () => {
+    const w = await workspaceFixture(t.database);
+    setEnv({ POSTMARK_API_BASE_URL: "http://127.0.0.1:9" }); // a closed loopback port: connection refused
+    try {
+      const res = await put(w.key, "postmark", { api_token: POSTMARK_TEST_SERVER_TOKEN, default_sender: "ops@example.com" });
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      const body = await res.json();
+      expect(body.error).toMatchObject({ code: "service_unavailable", details: { provider: "postmark" } });
+      expect(body.error.message).toMatch(/could not be reached/);
+    } finally {
+      setEnv({ POSTMARK_API_BASE_URL: esp.postmark.url });
+    }
+    expect((await (await listProviders(bearer(w.key), noParams)).json()).data).toEqual([]);
   });
 
   it("saves good credentials with DNS still pending, listing each record's status; tokens never come back", async () => {
