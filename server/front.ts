@@ -77,14 +77,12 @@ async function serveHot(route: HotRoute, params: Record<string, string>, req: ht
   if (!req.complete) discardBody(req);
 }
 
-const DISCARD = Symbol("discard body");
-type WithDiscard = http.IncomingMessage & { [DISCARD]?: () => void };
-
 /** Past this many dropped bytes the connection is closed instead: an endless upload cannot keep a socket busy. */
 const DISCARD_LIMIT_BYTES = 16 << 20;
 
 function discardBody(req: http.IncomingMessage): void {
-  (req as WithDiscard)[DISCARD]?.();
+  // The body stream's own listener goes first: what arrives now is dropped, not queued for a reader that is gone.
+  req.removeAllListeners("data");
   let dropped = 0;
   req.on("data", (chunk: Buffer) => {
     dropped += chunk.byteLength;
@@ -130,7 +128,6 @@ function bodyStream(req: http.IncomingMessage): ReadableStream<Uint8Array> {
   // `open` turns false once the stream is closed, errored or cancelled: later socket events must not touch it (an
   // enqueue on a closed controller throws, and a throw in a socket listener would take the process down).
   let open = true;
-  (req as WithDiscard)[DISCARD] = () => (open = false);
   return new ReadableStream<Uint8Array>(
     {
       start(controller) {

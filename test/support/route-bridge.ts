@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { toWebRequest, writeWebResponse } from "@/server/front";
 
 type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
 interface Route {
@@ -11,7 +12,7 @@ interface Route {
 
 /**
  * Serves Next.js route handlers over real HTTP without a Next server, so the emulators can POST webhooks into
- * them and tests can follow tracking links — the handlers are the same functions `next start` serves.
+ * them and tests can follow tracking links — the handlers are the same functions `npm start` serves.
  */
 export async function startRouteBridge(routes: Array<[method: string, path: string, handler: RouteHandler]>) {
   const table: Route[] = routes.map(([method, path, handler]) => {
@@ -19,6 +20,7 @@ export async function startRouteBridge(routes: Array<[method: string, path: stri
     const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, n) => (names.push(n), "([^/]+)"))}$`);
     return { method, pattern, names, handler };
   });
+  // The request and response conversions are the lean front's own (server/front.ts), as `npm start` serves them.
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://bridge");
     const route = table.find((r) => r.method === req.method && r.pattern.test(url.pathname));
@@ -26,15 +28,9 @@ export async function startRouteBridge(routes: Array<[method: string, path: stri
       res.writeHead(404).end();
       return;
     }
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(route.pattern.exec(url.pathname)![i + 1]!)]));
-    const headers = new Headers();
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const body = chunks.length && req.method !== "GET" ? Buffer.concat(chunks) : undefined;
-    const response = await route.handler(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body }), { params: Promise.resolve(params) });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    const response = await route.handler(toWebRequest(req, res), { params: Promise.resolve(params) });
+    await writeWebResponse(response, res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
